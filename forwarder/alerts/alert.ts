@@ -18,6 +18,8 @@ export interface Actor {
   sessionStart: string | null;
   sessionEnd: string | null;
   from: 'table' | 'cloudtrail' | 'transcript';
+  /** The SSM document of the session (absent for the default shell). */
+  documentName?: string | null;
 }
 
 /** The alert every sink receives (DESIGN.md "Contracts"). */
@@ -47,7 +49,28 @@ export interface Alert {
   source: TranscriptSource | 'cloudtrail' | 'posture';
   /** Number of secrets masked in command and evidence. */
   redactions?: number;
+  /** The same, by kind of secret (`aws-secret-access-key`, `password`, `private-key`, ...). */
+  redactionKinds?: Record<string, number>;
   /** When a burst was collapsed into this alert. */
   count?: number;
+  /** With `count`: the ids of the alerts the burst collapsed (this alert's own id first). */
+  groupedIds?: string[];
   references?: string[];
+  /** The S3 transcript the alert was found in, when known (for links). */
+  transcript?: { bucket: string; key: string };
+  /** Present on the info-level session summary (ruleId `sessionwatch.session-summary`). */
+  summary?: SessionSummary;
+}
+
+/** Who, where, how long, how many commands, which alerts: one per session, on request. */
+export interface SessionSummary {
+  start: string | null;
+  end: string | null;
+  durationSeconds: number | null;
+  commands: number;
+  cancelledCommands: number;
+  alerts: number;
+  /** Alert counts by rule id. */
+  rules: Record<string, number>;
+  highestSeverity: Severity | null;
 }

@@ -1,0 +1,615 @@
+/**
+ * A tolerant parser for the bash command language, written for analysis rather than execution: it never throws on
+ * bad input (unterminated quotes end at the end of the line), it keeps the source text of every word, and it
+ * bounds its work (nesting depth, node count) so that no input can make it hang.
+ * See docs/detection.md for why we use our own parser rather than mvdan-sh or tree-sitter-bash.
+ */
+import type { Assignment, Command, Pipeline, Redirect, Script, SimpleCommand, Word, WordPart } from './ast.js';
+import { decodeAnsiC } from './escapes.js';
+
+const MAX_DEPTH = 64;
+const MAX_NODES = 20_000;
+
+class ParseLimit extends Error {}
+
+const WORD_END = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
+const SKIPPED_RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', '!']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]{0,200}(?:\[[^\]\n]{0,200}\])?\+?=/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,200}/;
+
+interface PendingHeredoc {
+  redirect: Redirect;
+  delimiter: string;
+  stripTabs: boolean;
+}
+
+export interface ParseResult {
+  script: Script;
+  /** The parser stopped early (nesting or size limit); the script holds what was parsed before. */
+  truncated: boolean;
+}
+
+export function parseShell(source: string): ParseResult {
+  const parser = new Parser(source);
+  const items: Script['items'] = [];
+  try {
+    parser.parseScriptInto(items, 'eof');
+    return { script: { items }, truncated: false };
+  } catch (err) {
+    if (err instanceof ParseLimit) return { script: { items }, truncated: true };
+    throw err;
+  }
+}
+
+/** Parses a word on its own (e.g. the default value of `${x:-word}`), as if it appeared in double quotes or not. */
+export function parseWordText(text: string, quoted: boolean): Word {
+  const parser = new Parser(text);
+  try {
+    const parts = quoted ? parser.readDoubleQuotedUntil(null) : parser.readWord().parts;
+    return { parts, raw: text };
+  } catch (err) {
+    if (err instanceof ParseLimit) return { parts: [{ kind: 'lit', value: text, quoted: true }], raw: text };
+    throw err;
+  }
+}
+
+class Parser {
+  private pos = 0;
+  private depth = 0;
+  private nodes = 0;
+  private pending: PendingHeredoc[] = [];
+
+  constructor(private readonly src: string) {}
+
+  private peek(offset = 0): string {
+    return this.src[this.pos + offset] ?? '';
+  }
+
+  private atEnd(): boolean {
+    return this.pos >= this.src.length;
+  }
+
+  private tick(): void {
+    if (++this.nodes > MAX_NODES) throw new ParseLimit();
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw new ParseLimit();
+  }
+
+  private skipBlanks(): void {
+    for (;;) {
+      const c = this.peek();
+      if (c === ' ' || c === '\t' || c === '\r') this.pos++;
+      else if (c === '\\' && this.peek(1) === '\n') this.pos += 2;
+      else return;
+    }
+  }
+
+  private skipComment(): void {
+    while (!this.atEnd() && this.peek() !== '\n') this.pos++;
+  }
+
+  /** True when the next unquoted word is exactly `word`, followed by a delimiter. */
+  private nextIsReserved(word: string): boolean {
+    if (!this.src.startsWith(word, this.pos)) return false;
+    const after = this.src[this.pos + word.length];
+    return after === undefined || WORD_END.has(after);
+  }
+
+  /** Parses list items until the terminator: `)` `}` `` ` `` or end of input. Consumes no terminator. */
+  parseScriptInto(items: Script['items'], terminator: ')' | '}' | 'eof'): void {
+    this.enter();
+    for (;;) {
+      this.tick();
+      this.skipSeparators();
+      if (this.atEnd()) break;
+      if (terminator === ')' && this.peek() === ')') break;
+      if (terminator === '}' && this.nextIsReserved('}')) break;
+      if (terminator !== ')' && this.peek() === ')') {
+        this.pos++; // stray `)`, e.g. a case pattern: skip it
+        continue;
+      }
+      const start = this.pos;
+      const pipeline = this.parsePipeline();
+      const op = this.readListOperator();
+      if (pipeline.commands.length > 0) items.push({ pipeline, op });
+      if (this.pos === start) this.pos++; // always make progress on input we do not understand
+    }
+    this.depth--;
+  }
+
+  private skipSeparators(): void {
+    for (;;) {
+      this.skipBlanks();
+      const c = this.peek();
+      if (c === '\n') {
+        this.pos++;
+        this.readPendingHeredocs();
+      } else if (c === ';') this.pos++;
+      else if (c === '#') this.skipComment();
+      else return;
+    }
+  }
+
+  private readListOperator(): string {
+    this.skipBlanks();
+    const two = this.src.slice(this.pos, this.pos + 2);
+    if (two === '&&' || two === '||' || two === ';;' || two === ';&') {
+      this.pos += 2;
+      return two === '&&' || two === '||' ? two : ';';
+    }
+    const c = this.peek();
+    if (c === ';' || c === '&') {
+      this.pos++;
+      return c;
+    }
+    if (c === '\n') {
+      this.pos++;
+      this.readPendingHeredocs();
+      return ';';
+    }
+    return '';
+  }
+
+  private parsePipeline(): Pipeline {
+    const commands: Command[] = [];
+    let negated = false;
+    this.skipBlanks();
+    if (this.peek() === '!' && WORD_END.has(this.peek(1) || ' ')) {
+      negated = true;
+      this.pos++;
+    }
+    for (;;) {
+      this.tick();
+      const command = this.parseCommand();
+      if (command) commands.push(command);
+      this.skipBlanks();
+      if (this.peek() === '|' && this.peek(1) !== '|') {
+        this.pos += this.peek(1) === '&' ? 2 : 1;
+        while (this.peek() === '\n' || this.peek() === ' ' || this.peek() === '\t') this.pos++;
+        continue;
+      }
+      return { commands, negated };
+    }
+  }
+
+  private parseCommand(): Command | null {
+    this.skipBlanks();
+    const c = this.peek();
+    if (c === '(' && this.peek(1) === '(') return this.skipArithmeticCommand();
+    if (c === '(') {
+      this.pos++;
+      const items: Script['items'] = [];
+      this.parseScriptInto(items, ')');
+      if (this.peek() === ')') this.pos++;
+      return { type: 'group', subshell: true, body: { items }, redirects: this.readTrailingRedirects() };
+    }
+    if (this.nextIsReserved('{')) {
+      this.pos++;
+      const items: Script['items'] = [];
+      this.parseScriptInto(items, '}');
+      if (this.nextIsReserved('}')) this.pos++;
+      return { type: 'group', subshell: false, body: { items }, redirects: this.readTrailingRedirects() };
+    }
+    return this.parseSimpleCommand();
+  }
+
+  private skipArithmeticCommand(): Command | null {
+    let depth = 0;
+    while (!this.atEnd()) {
+      const ch = this.src[this.pos++];
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) break;
+    }
+    return null;
+  }
+
+  private readTrailingRedirects(): Redirect[] {
+    const redirects: Redirect[] = [];
+    for (;;) {
+      this.skipBlanks();
+      const r = this.tryRedirect();
+      if (!r) return redirects;
+      redirects.push(r);
+    }
+  }
+
+  private parseSimpleCommand(): Command | null {
+    const cmd: SimpleCommand = { type: 'simple', assigns: [], words: [], redirects: [] };
+    for (;;) {
+      this.tick();
+      this.skipBlanks();
+      if (this.atEnd()) break;
+      const c = this.peek();
+      if (c === '#' && cmd.words.length === 0 && cmd.assigns.length === 0) {
+        this.skipComment();
+        break;
+      }
+      const redirect = this.tryRedirect();
+      if (redirect) {
+        cmd.redirects.push(redirect);
+        continue;
+      }
+      if (c === '|' || c === ';' || c === '\n' || c === ')' || (c === '&' && this.peek(1) !== '>')) break;
+      if (c === '(' && cmd.words.length === 1 && this.peek(1) === ')') return this.parseFunctionBody(cmd.words[0]!.raw);
+      if (c === '(' && cmd.words.length > 0) break;
+      if (cmd.words.length === 0) {
+        const rest = this.src.slice(this.pos, this.pos + 420);
+        const assignment = ASSIGNMENT.exec(rest);
+        if (assignment) {
+          cmd.assigns.push(this.readAssignment(assignment[0]));
+          continue;
+        }
+        const special = this.handleReservedWord(cmd);
+        if (special === 'stop') break;
+        if (special !== 'none') return special;
+      }
+      const before = this.pos;
+      const word = this.readWord();
+      if (this.pos === before) {
+        this.pos++;
+        continue;
+      }
+      cmd.words.push(word);
+    }
+    if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) return null;
+    return cmd;
+  }
+
+  /** Compound-command keywords are flattened: their inner commands are analysed in sequence. */
+  private handleReservedWord(cmd: SimpleCommand): 'none' | 'stop' | Command | null {
+    if (cmd.assigns.length > 0) return 'none';
+    for (const word of SKIPPED_RESERVED) {
+      if (this.nextIsReserved(word)) {
+        this.pos += word.length;
+        return 'stop';
+      }
+    }
+    if (this.nextIsReserved('}')) {
+      this.pos++;
+      return 'stop';
+    }
+    if (this.nextIsReserved('for') || this.nextIsReserved('select')) {
+      this.skipUntilWord(['do']);
+      return 'stop';
+    }
+    if (this.nextIsReserved('[[')) {
+      this.skipUntilWord([']]']);
+      return 'stop';
+    }
+    if (this.nextIsReserved('case')) return this.parseCase();
+    if (this.nextIsReserved('function')) {
+      this.pos += 'function'.length;
+      this.skipBlanks();
+      const name = NAME.exec(this.src.slice(this.pos, this.pos + 220))?.[0];
+      if (!name) return 'stop';
+      this.pos += name.length;
+      this.skipBlanks();
+      return this.parseFunctionBody(name);
+    }
+    return 'none';
+  }
+
+  private skipUntilWord(words: string[]): void {
+    while (!this.atEnd()) {
+      this.skipBlanks();
+      for (const w of words) {
+        if (this.nextIsReserved(w)) {
+          this.pos += w.length;
+          return;
+        }
+      }
+      const c = this.peek();
+      if (c === ';' || c === '\n' || c === '|' || c === '&' || c === '<' || c === '>' || c === '(' || c === ')') {
+        this.pos++;
+        continue;
+      }
+      const before = this.pos;
+      this.readWord();
+      if (this.pos === before) this.pos++;
+    }
+  }
+
+  /** `case WORD in pattern) commands ;; … esac`: patterns are skipped, each branch's commands are kept. */
+  private parseCase(): Command | null {
+    this.pos += 'case'.length;
+    this.skipUntilWord(['in']);
+    const items: Script['items'] = [];
+    for (;;) {
+      this.tick();
+      this.skipSeparators();
+      if (this.atEnd()) break;
+      if (this.nextIsReserved('esac')) {
+        this.pos += 4;
+        break;
+      }
+      // the pattern, up to its closing parenthesis
+      while (!this.atEnd() && this.peek() !== ')') {
+        if (this.peek() === '\\') this.pos++;
+        this.pos++;
+      }
+      this.pos++;
+      for (;;) {
+        this.tick();
+        this.skipSeparators();
+        if (this.atEnd() || this.nextIsReserved('esac')) break;
+        const before = this.pos;
+        const pipeline = this.parsePipeline();
+        if (pipeline.commands.length > 0) items.push({ pipeline, op: ';' });
+        this.skipBlanks();
+        if (this.src.startsWith(';;', this.pos) || this.src.startsWith(';&', this.pos)) {
+          this.pos += this.peek(2) === '&' ? 3 : 2;
+          break;
+        }
+        this.readListOperator();
+        if (this.pos === before) this.pos++;
+      }
+    }
+    return { type: 'group', subshell: false, body: { items }, redirects: [] };
+  }
+
+  private parseFunctionBody(name: string): Command | null {
+    if (this.peek() === '(') {
+      this.pos++;
+      this.skipBlanks();
+      if (this.peek() === ')') this.pos++;
+    }
+    while (this.peek() === ' ' || this.peek() === '\t' || this.peek() === '\n') this.pos++;
+    const start = this.pos;
+    const body = this.parseCommand();
+    const source = this.src.slice(start, this.pos);
+    const items: Script['items'] = body ? [{ pipeline: { commands: [body], negated: false }, op: '' }] : [];
+    return { type: 'function', name, source, body: { items } };
+  }
+
+  private readAssignment(prefix: string): Assignment {
+    const append = prefix.endsWith('+=');
+    const name = NAME.exec(prefix)![0];
+    this.pos += prefix.length;
+    if (this.peek() === '(') {
+      // array assignment: keep the text between the parentheses as the value
+      const start = ++this.pos;
+      let depth = 1;
+      while (!this.atEnd() && depth > 0) {
+        const ch = this.src[this.pos++];
+        if (ch === '(') depth++;
+        else if (ch === ')') depth--;
+      }
+      const raw = this.src.slice(start, Math.max(start, this.pos - 1));
+      return { name, append, value: { parts: [{ kind: 'lit', value: raw, quoted: true }], raw } };
+    }
+    const value = WORD_END.has(this.peek()) || this.atEnd() ? { parts: [], raw: '' } : this.readWord();
+    return { name, append, value };
+  }
+
+  private tryRedirect(): Redirect | null {
+    const m = /^(\d{1,3}|\{[A-Za-z_][A-Za-z0-9_]{0,60}\})?(&>>|&>|>>|>&|>\||>|<<<|<<-|<<|<&|<>|<)/.exec(
+      this.src.slice(this.pos, this.pos + 70),
+    );
+    if (!m) return null;
+    const op = m[2]!;
+    // `<(` and `>(` start a process substitution, which is a word
+    if ((op === '<' || op === '>') && this.peek(m[0].length) === '(' && !m[1]) return null;
+    this.pos += m[0].length;
+    const fd = m[1] && /^\d+$/.test(m[1]) ? Number(m[1]) : null;
+    this.skipBlanks();
+    const target = this.readWord();
+    const redirect: Redirect = { op, fd, target };
+    if (op === '<<' || op === '<<-') {
+      const delimiter = target.parts.map((p) => (p.kind === 'lit' ? p.value : '')).join('');
+      this.pending.push({ redirect, delimiter, stripTabs: op === '<<-' });
+    }
+    return redirect;
+  }
+
+  private readPendingHeredocs(): void {
+    for (const doc of this.pending) {
+      const lines: string[] = [];
+      while (!this.atEnd()) {
+        const nl = this.src.indexOf('\n', this.pos);
+        const end = nl === -1 ? this.src.length : nl;
+        let line = this.src.slice(this.pos, end);
+        this.pos = nl === -1 ? end : end + 1;
+        if (doc.stripTabs) line = line.replace(/^\t+/, '');
+        if (line === doc.delimiter) break;
+        lines.push(line);
+      }
+      doc.redirect.heredoc = lines.join('\n') + (lines.length ? '\n' : '');
+    }
+    this.pending = [];
+  }
+
+  /** Reads one unquoted word up to a delimiter. */
+  readWord(): Word {
+    this.enter();
+    const start = this.pos;
+    const parts: WordPart[] = [];
+    let lit = '';
+    const flush = () => {
+      if (lit) parts.push({ kind: 'lit', value: lit, quoted: false });
+      lit = '';
+    };
+    while (!this.atEnd()) {
+      this.tick();
+      const c = this.peek();
+      if ((c === '<' || c === '>') && this.peek(1) === '(') {
+        flush();
+        parts.push(this.readProcessSubstitution());
+        continue;
+      }
+      if (WORD_END.has(c)) break;
+      if (c === '\\') {
+        const next = this.peek(1);
+        this.pos += 2;
+        if (next === '\n' || next === '') continue;
+        flush();
+        parts.push({ kind: 'lit', value: next, quoted: true });
+      } else if (c === "'") {
+        flush();
+        const end = this.src.indexOf("'", this.pos + 1);
+        const stop = end === -1 ? this.src.length : end;
+        parts.push({ kind: 'lit', value: this.src.slice(this.pos + 1, stop), quoted: true });
+        this.pos = stop + 1;
+      } else if (c === '"') {
+        flush();
+        this.pos++;
+        parts.push(...this.readDoubleQuotedUntil('"'));
+      } else if (c === '$' && this.peek(1) === "'") {
+        flush();
+        parts.push({ kind: 'lit', value: this.readAnsiC(), quoted: true });
+      } else if (c === '$' && this.peek(1) === '"') {
+        flush();
+        this.pos += 2;
+        parts.push(...this.readDoubleQuotedUntil('"'));
+      } else if (c === '$' || c === '`') {
+        const part = this.readDollarOrBacktick(false);
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          lit += c;
+          this.pos++;
+        }
+      } else {
+        lit += c;
+        this.pos++;
+      }
+    }
+    flush();
+    this.depth--;
+    return { parts, raw: this.src.slice(start, this.pos) };
+  }
+
+  /** Reads the inside of a double-quoted string up to `close` (or the end of input when `close` is null). */
+  readDoubleQuotedUntil(close: '"' | null): WordPart[] {
+    const parts: WordPart[] = [];
+    let lit = '';
+    const flush = () => {
+      if (lit) parts.push({ kind: 'lit', value: lit, quoted: true });
+      lit = '';
+    };
+    while (!this.atEnd()) {
+      this.tick();
+      const c = this.peek();
+      if (close && c === close) {
+        this.pos++;
+        break;
+      }
+      if (c === '\\') {
+        const next = this.peek(1);
+        this.pos += 2;
+        if (next === '\n') continue;
+        if (next === '$' || next === '`' || next === '"' || next === '\\') lit += next;
+        else lit += `\\${next}`;
+      } else if (c === '$' || c === '`') {
+        const part = this.readDollarOrBacktick(true);
+        if (part) {
+          flush();
+          parts.push(part);
+        } else {
+          lit += c;
+          this.pos++;
+        }
+      } else {
+        lit += c;
+        this.pos++;
+      }
+    }
+    flush();
+    return parts;
+  }
+
+  private readAnsiC(): string {
+    // $'…': backslash escapes are decoded; \' does not end the string
+    let i = this.pos + 2;
+    while (i < this.src.length && this.src[i] !== "'") i += this.src[i] === '\\' ? 2 : 1;
+    const body = this.src.slice(this.pos + 2, Math.min(i, this.src.length));
+    this.pos = i + 1;
+    return decodeAnsiC(body);
+  }
+
+  private readDollarOrBacktick(quoted: boolean): WordPart | null {
+    const c = this.peek();
+    if (c === '`') {
+      let i = this.pos + 1;
+      let inner = '';
+      while (i < this.src.length && this.src[i] !== '`') {
+        if (this.src[i] === '\\' && '`$\\'.includes(this.src[i + 1] ?? '')) i++;
+        inner += this.src[i];
+        i++;
+      }
+      this.pos = i + 1;
+      return { kind: 'cmdsub', body: this.subScript(inner), quoted };
+    }
+    const next = this.peek(1);
+    if (next === '(' && this.peek(2) === '(') {
+      const start = this.pos + 3;
+      let depth = 2;
+      let i = start;
+      while (i < this.src.length && depth > 0) {
+        if (this.src[i] === '(') depth++;
+        else if (this.src[i] === ')') depth--;
+        i++;
+      }
+      this.pos = i;
+      return { kind: 'arith', expr: this.src.slice(start, Math.max(start, i - 2)), quoted };
+    }
+    if (next === '(') {
+      this.pos += 2;
+      const items: Script['items'] = [];
+      this.parseScriptInto(items, ')');
+      if (this.peek() === ')') this.pos++;
+      return { kind: 'cmdsub', body: { items }, quoted };
+    }
+    if (next === '{') return this.readBraceParameter(quoted);
+    const name = /^(?:[A-Za-z_][A-Za-z0-9_]{0,200}|[0-9@*#?$!-])/.exec(this.src.slice(this.pos + 1, this.pos + 203));
+    if (!name) return null;
+    this.pos += 1 + name[0].length;
+    return { kind: 'param', name: name[0], op: '', arg: '', quoted };
+  }
+
+  private readBraceParameter(quoted: boolean): WordPart {
+    const start = this.pos + 2;
+    let i = start;
+    let depth = 1;
+    while (i < this.src.length) {
+      const ch = this.src[i];
+      if (ch === '\\') i++;
+      else if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) break;
+      i++;
+    }
+    const body = this.src.slice(start, Math.min(i, this.src.length));
+    this.pos = i + 1;
+    let prefix = '';
+    let rest = body;
+    if ((rest.startsWith('#') || rest.startsWith('!')) && rest.length > 1) {
+      prefix = rest[0]!;
+      rest = rest.slice(1);
+    }
+    const name = /^(?:[A-Za-z_][A-Za-z0-9_]{0,200}|[0-9]{1,3}|[@*#?$!-])/.exec(rest)?.[0] ?? '';
+    let op = rest.slice(name.length);
+    if (op.startsWith('[')) op = op.slice(op.indexOf(']') + 1); // array index: treated as the variable itself
+    return { kind: 'param', name, op: prefix ? prefix + op : op, arg: '', quoted };
+  }
+
+  private readProcessSubstitution(): WordPart {
+    const direction = this.peek() as '<' | '>';
+    this.pos += 2;
+    const items: Script['items'] = [];
+    this.parseScriptInto(items, ')');
+    if (this.peek() === ')') this.pos++;
+    return { kind: 'procsub', direction, body: { items } };
+  }
+
+  private subScript(text: string): Script {
+    const inner = new Parser(text);
+    inner.depth = this.depth;
+    inner.nodes = this.nodes;
+    const items: Script['items'] = [];
+    inner.parseScriptInto(items, 'eof');
+    this.nodes = inner.nodes;
+    return { items };
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Import of SigmaHQ rules for Linux `process_creation`. Each analysed simple command is presented as a process
+ * event: Image (the program path), CommandLine (its argv joined), ParentImage/ParentCommandLine (the wrapper, or the
+ * shell), User, CurrentDirectory. Pipelines are also matched on the whole typed line, since `curl … | sh` is two
+ * processes. Supported: modifiers contains, startswith, endswith, all, re (with i/m/s), windash, base64,
+ * base64offset, cased; conditions with and, or, not, parentheses, `1 of`, `all of`, `them`, wildcards.
+ * Anything else makes the rule not load, with the reason.
+ */
+import { parse } from 'yaml';
+import type { AnalysedCommand } from '../analyze/types.js';
+import type { CompiledRule } from '../engine.js';
+import { compileGlob } from '../match/glob.js';
+import { compileSafeRegex } from '../match/safe-regex.js';
+import type { Category, Severity } from '../model.js';
+import { type AttackTag, attackTag } from '../rules/attack.js';
+import type { MatchEnv } from '../rules/compile.js';
+import { type ConditionNode, parseSigmaCondition } from './condition.js';
+
+type Field = 'CommandLine' | 'Image' | 'ParentImage' | 'ParentCommandLine' | 'User' | 'CurrentDirectory';
+const FIELDS = new Set<string>([
+  'CommandLine',
+  'Image',
+  'ParentImage',
+  'ParentCommandLine',
+  'User',
+  'CurrentDirectory',
+]);
+const MODIFIERS = new Set([
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  're',
+  'windash',
+  'base64',
+  'base64offset',
+  'cased',
+  'i',
+  'm',
+  's',
+]);
+
+type Event = Record<Field, string>;
+type ValueTest = (value: string) => boolean;
+type Selection = (event: Event) => boolean;
+
+class Unsupported extends Error {}
+
+const LEVELS: Record<string, Severity> = {
+  informational: 'info',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'critical',
+};
+
+const TACTIC_CATEGORY: [string, Category][] = [
+  ['attack.t1496', 'crypto-mining'],
+  ['attack.privilege-escalation', 'privilege-escalation'],
+  ['attack.credential-access', 'credential-access'],
+  ['attack.persistence', 'persistence'],
+  ['attack.lateral-movement', 'lateral-movement'],
+  ['attack.defense-evasion', 'defense-evasion'],
+  ['attack.stealth', 'defense-evasion'],
+  ['attack.defense-impairment', 'defense-evasion'],
+  ['attack.discovery', 'discovery'],
+  ['attack.command-and-control', 'reverse-shell'],
+  ['attack.execution', 'download-execute'],
+];
+
+/** Sigma wildcards (`*`, `?`, `\*`, `\?`, `\\`) as our glob syntax, where `[` and other backslashes are literal. */
+function sigmaToGlob(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && /[*?\\]/.test(value[i + 1] ?? '')) out += `\\${value[++i]}`;
+    else if (c === '\\' || c === '[' || c === ']') out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
+
+function base64Variants(value: string, offsets: boolean): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  if (!offsets) return [bytes.toString('base64').replace(/=+$/, '')];
+  const out: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const start = [0, 2, 3][shift]!;
+    const end = [0, -3, -2][(bytes.length + shift) % 3]!;
+    out.push(encoded.slice(start, end === 0 ? undefined : end).replace(/=+$/, ''));
+  }
+  return out;
+}
+
+function valueTest(raw: unknown, modifiers: string[]): ValueTest {
+  if (raw === null) return (v) => v === '';
+  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean')
+    throw new Unsupported(`value of type ${typeof raw}`);
+  const value = String(raw);
+  if (modifiers.includes('re')) {
+    const flags = modifiers.filter((m) => m === 'i' || m === 'm' || m === 's').join('');
+    const re = compileSafeRegex(value, flags);
+    if (typeof re === 'string') throw new Unsupported(`regex ${value}: ${re}`);
+    return (v) => re.test(v);
+  }
+  let variants = [value];
+  if (modifiers.includes('windash')) {
+    variants = variants.flatMap((v) =>
+      /^-/.test(v) || v.includes(' -') ? DASHES.map((d) => v.replace(/(^|\s)-/g, `$1${d}`)) : [v],
+    );
+  }
+  const encoded = modifiers.includes('base64') || modifiers.includes('base64offset');
+  if (encoded) variants = variants.flatMap((v) => base64Variants(v, modifiers.includes('base64offset')));
+  const contains = modifiers.includes('contains') || modifiers.includes('base64offset');
+  const starts = modifiers.includes('startswith');
+  const ends = modifiers.includes('endswith');
+  const ci = !modifiers.includes('cased') && !encoded;
+  const globs = variants.map((v) => {
+    const g = encoded ? v.replace(/[*?[\]\\]/g, '\\$&') : sigmaToGlob(v);
+    return compileGlob(`${contains || ends ? '*' : ''}${g}${contains || starts ? '*' : ''}`, { caseInsensitive: ci });
+  });
+  return (v) => globs.some((g) => g.test(v));
+}
+
+function fieldMatcher(key: string, raw: unknown): Selection {
+  const [field, ...modifiers] = key.split('|');
+  if (!field || !FIELDS.has(field)) throw new Unsupported(`field ${field} is not available for typed commands`);
+  for (const m of modifiers) if (!MODIFIERS.has(m)) throw new Unsupported(`modifier ${m}`);
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length === 0) throw new Unsupported(`empty value list for ${key}`);
+  const tests = values.map((v) => valueTest(v, modifiers));
+  const all = modifiers.includes('all');
+  return (event) => {
+    const v = event[field as Field];
+    return all ? tests.every((t) => t(v)) : tests.some((t) => t(v));
+  };
+}
+
+function selectionMatcher(name: string, def: unknown): Selection {
+  if (Array.isArray(def)) {
+    if (def.every((d) => typeof d === 'string' || typeof d === 'number')) {
+      const tests = def.map((d) => valueTest(d, ['contains']));
+      return (event) => tests.some((t) => t(event.CommandLine));
+    }
+    const alternatives = def.map((d, i) => selectionMatcher(`${name}[${i}]`, d));
+    return (event) => alternatives.some((a) => a(event));
+  }
+  if (def && typeof def === 'object') {
+    const parts = Object.entries(def as Record<string, unknown>).map(([k, v]) => fieldMatcher(k, v));
+    return (event) => parts.every((p) => p(event));
+  }
+  if (typeof def === 'string') return (event) => valueTest(def, ['contains'])(event.CommandLine);
+  throw new Unsupported(`selection ${name} has an unsupported shape`);
+}
+
+function evaluate(node: ConditionNode, selections: Map<string, Selection>, event: Event): boolean {
+  switch (node.kind) {
+    case 'and':
+      return node.items.every((n) => evaluate(n, selections, event));
+    case 'or':
+      return node.items.some((n) => evaluate(n, selections, event));
+    case 'not':
+      return !evaluate(node.item, selections, event);
+    case 'ref':
+      return selections.get(node.name)!(event);
+    case 'of': {
+      const names = node.names;
+      return node.quantifier === 'all'
+        ? names.every((n) => selections.get(n)!(event))
+        : names.some((n) => selections.get(n)!(event));
+    }
+  }
+}
+
+function programPath(name: string): string {
+  return name.includes('/') ? name : `/usr/bin/${name}`;
+}
+
+function events(cmd: AnalysedCommand, env: MatchEnv): Event[] {
+  const parent = cmd.wrappers[cmd.wrappers.length - 1];
+  const base: Event = {
+    Image: programPath(cmd.path || cmd.program),
+    CommandLine: cmd.text,
+    ParentImage: parent ? programPath(parent.name) : '/usr/bin/bash',
+    ParentCommandLine: parent ? [parent.name, ...parent.options].join(' ') : 'bash',
+    User: cmd.runAs ?? env.record?.user ?? (env.record?.root ? 'root' : ''),
+    CurrentDirectory: env.record?.cwd ?? '',
+  };
+  const list = [base];
+  if ((cmd.pipeFrom.length > 0 || cmd.pipeTo.length > 0) && cmd.layer === 0 && env.lines[0])
+    list.push({ ...base, CommandLine: env.lines[0] });
+  return list;
+}
+
+function categoryOf(tags: string[]): Category {
+  for (const [tag, category] of TACTIC_CATEGORY) if (tags.includes(tag)) return category;
+  return 'defense-evasion';
+}
+
+export function compileSigmaText(source: string, text: string): { rule: CompiledRule } | { problem: string } {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (err) {
+    return { problem: `YAML: ${(err as Error).message.split('\n')[0]}` };
+  }
+  if (!doc || typeof doc !== 'object') return { problem: 'not a Sigma rule (no YAML mapping)' };
+  const logsource = (doc.logsource ?? {}) as Record<string, unknown>;
+  if (logsource.product !== 'linux' || logsource.category !== 'process_creation') {
+    return {
+      problem: `logsource ${String(logsource.product)}/${String(logsource.category ?? logsource.service)} is not linux/process_creation`,
+    };
+  }
+  const detection = doc.detection as Record<string, unknown> | undefined;
+  if (!detection || typeof detection !== 'object') return { problem: 'no detection section' };
+  try {
+    const selections = new Map<string, Selection>();
+    for (const [name, def] of Object.entries(detection)) {
+      if (name === 'condition' || name === 'timeframe') continue;
+      selections.set(name, selectionMatcher(name, def));
+    }
+    const conditions = Array.isArray(detection.condition) ? detection.condition : [detection.condition];
+    const trees = conditions.map((c) => {
+      if (typeof c !== 'string') throw new Unsupported('condition is not a string');
+      return parseSigmaCondition(c, [...selections.keys()]);
+    });
+    const tags = Array.isArray(doc.tags) ? doc.tags.map((t) => String(t).toLowerCase()) : [];
+    const attack = tags
+      .map((t) => (t.startsWith('attack.t') ? attackTag(t) : null))
+      .filter((t): t is AttackTag => t !== null);
+    const id = `sigma-${String(doc.id ?? source.replace(/^.*\//, '').replace(/\.ya?ml$/, ''))}`;
+    const title = String(doc.title ?? id);
+    const rule: CompiledRule = {
+      id,
+      title,
+      description: typeof doc.description === 'string' ? doc.description.trim() : undefined,
+      severity: LEVELS[String(doc.level)] ?? 'medium',
+      category: categoryOf(tags),
+      source,
+      attack,
+      references: Array.isArray(doc.references) ? doc.references.map(String) : [],
+      predicate: (cmd, env, evidence) => {
+        for (const event of events(cmd, env)) {
+          if (trees.some((t) => evaluate(t, selections, event))) {
+            evidence.push({ kind: 'sigma', value: title, detail: `${source}: ${event.CommandLine.slice(0, 200)}` });
+            return true;
+          }
+        }
+        return false;
+      },
+      programs: null,
+      needsDestination: false,
+      exceptions: [],
+      onCancelled: false,
+      kind: 'sigma',
+    };
+    return { rule };
+  } catch (err) {
+    if (err instanceof Unsupported || err instanceof SyntaxError) return { problem: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,83 @@
+import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
+import { joinContinuation, openness } from './continuation.js';
+import type { CommandRecord, TranscriptSource } from './record.js';
+
+/** A line the shell accepted (or abandoned with Ctrl-C), with what is known of where it was typed. */
+export interface AcceptedLine {
+  command: string;
+  prompt: Prompt | null;
+  user: string | null;
+  host: string | null;
+  cwd: string | null;
+  time: number | null;
+  cancelled: boolean;
+  incomplete: boolean;
+}
+
+export interface SessionFacts {
+  sessionId: string;
+  source: TranscriptSource;
+  instanceId: string | null;
+  runAsUser: string | null;
+}
+
+/**
+ * Turns accepted lines into command records: joins continuation lines (`> ` after an open command, as the shell
+ * joins them), numbers commands, and fills user, host, cwd and root from the prompt.
+ */
+export class CommandAssembler {
+  private held: { line: AcceptedLine; parts: string[] } | null = null;
+  private seq = 0;
+
+  constructor(
+    private readonly facts: SessionFacts,
+    private readonly emit: (record: CommandRecord) => void,
+  ) {}
+
+  accept(line: AcceptedLine): void {
+    const held = this.held;
+    if (held && line.prompt?.text === CONTINUATION_PROMPT) {
+      held.parts.push(line.command);
+      held.line.command = joinContinuation(held.line.command, line.command);
+      held.line.incomplete ||= line.incomplete;
+      if (line.cancelled) held.line.cancelled = true;
+      if (line.cancelled || openness(held.parts) === 'complete') this.release();
+      return;
+    }
+    this.release();
+    if (line.command.trim() === '') return;
+    if (!line.cancelled && openness([line.command]) !== 'complete') this.held = { line, parts: [line.command] };
+    else this.record(line);
+  }
+
+  /** An open command is waiting for its continuation lines. */
+  awaitingContinuation(): boolean {
+    return this.held !== null;
+  }
+
+  /** End of the transcript (or of a run of continuation lines): what is held is emitted as it stands. */
+  release(): void {
+    const held = this.held;
+    this.held = null;
+    if (held) this.record(held.line);
+  }
+
+  private record(line: AcceptedLine): void {
+    const root = (line.prompt?.root ?? false) || line.user === 'root';
+    const user = line.user ?? (root ? 'root' : line.prompt ? this.facts.runAsUser : null);
+    this.emit({
+      sessionId: this.facts.sessionId,
+      seq: ++this.seq,
+      command: line.command,
+      user,
+      host: line.host,
+      cwd: line.cwd,
+      root,
+      time: line.time === null ? null : new Date(line.time).toISOString(),
+      source: this.facts.source,
+      cancelled: line.cancelled,
+      incomplete: line.incomplete,
+      instanceId: this.facts.instanceId,
+    });
+  }
+}

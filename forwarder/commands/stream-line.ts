@@ -1,0 +1,36 @@
+import { Terminal, type TerminalLine } from '../terminal/terminal.js';
+import { charWidth } from '../terminal/char-width.js';
+
+/** The narrowest terminal readline could have wrapped a streamed line on (see FORMATS.md, streaming). */
+const NARROWEST_LIKELY_WIDTH = 80;
+
+export interface ReplayedStreamLine {
+  /** Usually one; a line the agent kept raw can hold cursor positioning that splits it. */
+  lines: TerminalLine[];
+  /** The replay left text after the cursor that an erase the agent stripped may have removed. */
+  residue: boolean;
+  /** Long enough that readline may have wrapped it: the wrap's space stays in the stream, its `\r` does not. */
+  mayHoldWrap: boolean;
+}
+
+/**
+ * Replays one line of the streaming format. The agent removed `\r`, CSI sequences (erase, cursor moves) and C1
+ * bytes but kept backspaces, BEL and, on lines its stripper rejected, every escape. Backspaces are replayed as
+ * cursor moves; what the stripped sequences did is lost, and the result says when that may matter.
+ */
+export function replayStreamLine(text: string): ReplayedStreamLine {
+  const lines: TerminalLine[] = [];
+  const terminal = new Terminal({ onLine: (l) => lines.push(l) });
+  terminal.write(text);
+  const residue = terminal.cursorBeforeLineEnd();
+  terminal.write('\r\n');
+  terminal.end();
+  const kept = lines.filter((l) => l.text !== '' || l.events.length > 0);
+  return { lines: kept, residue, mayHoldWrap: kept.some((l) => displayWidth(l.text) > NARROWEST_LIKELY_WIDTH) };
+}
+
+function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += charWidth(ch.codePointAt(0)!);
+  return w;
+}

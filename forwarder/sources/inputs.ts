@@ -1,0 +1,64 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../cli/io.js';
+
+/** One input to decode: a name for messages and its bytes. */
+export interface Input {
+  name: string;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+/** Reads S3 objects; given to the CLI only when an s3:// input (or an S3 event) needs it. */
+export interface ObjectReader {
+  list(bucket: string, prefix: string): AsyncIterable<string>;
+  get(bucket: string, key: string): Promise<AsyncIterable<Uint8Array>>;
+}
+
+const S3_URI = /^s3:\/\/([^/]+)\/?(.*)$/;
+const SKIP = /^\.|\.(?:cast|html|md)$/;
+
+/** Expands FILE, DIR (recursively, in name order), `-` (stdin) and s3://bucket/prefix into inputs. */
+export async function* expandInputs(
+  args: string[],
+  deps: { stdin: NodeJS.ReadableStream; objects: () => ObjectReader },
+): AsyncGenerator<Input> {
+  if (args.length === 0) throw new UsageError('no input given (FILE, DIR, s3://bucket/prefix or - for stdin)');
+  for (const arg of args) {
+    if (arg === '-') {
+      yield { name: 'stdin', open: () => deps.stdin as AsyncIterable<Uint8Array> };
+      continue;
+    }
+    const s3 = S3_URI.exec(arg);
+    if (s3) {
+      const reader = deps.objects();
+      const [, bucket, prefix] = s3;
+      for await (const key of reader.list(bucket!, prefix!)) {
+        yield { name: `s3://${bucket}/${key}`, open: () => lazy(() => reader.get(bucket!, key)) };
+      }
+      continue;
+    }
+    const info = await stat(arg).catch(() => null);
+    if (!info) throw new UsageError(`cannot read ${arg}: no such file or directory`);
+    if (info.isDirectory()) yield* walk(arg);
+    else yield fileInput(arg);
+  }
+}
+
+async function* walk(dir: string): AsyncGenerator<Input> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (SKIP.test(e.name)) continue;
+    if (e.isDirectory()) yield* walk(path);
+    else if (e.isFile()) yield fileInput(path);
+  }
+}
+
+function fileInput(path: string): Input {
+  return { name: path, open: () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+}
+
+async function* lazy(open: () => Promise<AsyncIterable<Uint8Array>>): AsyncGenerator<Uint8Array> {
+  yield* await open();
+}

@@ -1,0 +1,199 @@
+/**
+ * A VT500-style escape-sequence parser (the state machine of https://vt100.net/emu/dec_ansi_parser, reduced to what
+ * a transcript needs). It turns text into calls on a {@link TerminalActions}; printable runs are passed whole.
+ *
+ * Robustness over fidelity: strings (OSC, DCS, ...) are capped and end at a line feed, so binary garbage printed to
+ * the terminal cannot swallow the rest of a session; numeric parameters are capped.
+ */
+export interface TerminalActions {
+  print(text: string): void;
+  control(code: number): void;
+  csi(final: string, params: number[], prefix: string, intermediates: string): void;
+  esc(final: string, intermediates: string): void;
+  osc(text: string): void;
+}
+
+const enum State {
+  Ground,
+  Escape,
+  EscapeIntermediate,
+  Csi,
+  Osc,
+  IgnoredString,
+}
+
+const MAX_STRING = 4096;
+const MAX_PARAM = 65535;
+const MAX_PARAMS = 32;
+/** Everything that is not printable: C0, DEL and the C1 range. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+export class EscapeParser {
+  private state = State.Ground;
+  private params: number[] = [];
+  private current = -1;
+  private prefix = '';
+  private intermediates = '';
+  private stringBuffer = '';
+  private stringEscape = false;
+
+  constructor(private readonly actions: TerminalActions) {}
+
+  write(text: string): void {
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      if (this.state === State.Ground) {
+        CONTROL.lastIndex = i;
+        const m = CONTROL.exec(text);
+        const stop = m ? m.index : n;
+        if (stop > i) this.actions.print(text.slice(i, stop));
+        if (!m) return;
+        i = stop;
+      }
+      i = this.step(text, i);
+    }
+  }
+
+  /** Consumes one code unit (or a run inside a string) at i outside the ground fast path; returns the next index. */
+  private step(text: string, i: number): number {
+    const ch = text.charCodeAt(i);
+    switch (this.state) {
+      case State.Ground:
+        this.ground(ch);
+        return i + 1;
+      case State.Escape:
+        this.escape(ch);
+        return i + 1;
+      case State.EscapeIntermediate:
+        this.escapeIntermediate(ch);
+        return i + 1;
+      case State.Csi:
+        this.csi(ch);
+        return i + 1;
+      case State.Osc:
+      case State.IgnoredString:
+        return this.string(text, i);
+    }
+  }
+
+  private ground(ch: number): void {
+    if (ch === 0x1b) this.enter(State.Escape);
+    else if (ch === 0x9b) this.enter(State.Csi);
+    else if (ch === 0x9d) this.enter(State.Osc);
+    else if (ch === 0x90 || ch === 0x98 || ch === 0x9e || ch === 0x9f) this.enter(State.IgnoredString);
+    else if (ch < 0x20) this.actions.control(ch);
+    // DEL and the remaining C1 controls are ignored, as xterm does in UTF-8 mode.
+  }
+
+  private enter(state: State): void {
+    this.state = state;
+    this.params = [];
+    this.current = -1;
+    this.prefix = '';
+    this.intermediates = '';
+    this.stringBuffer = '';
+    this.stringEscape = false;
+  }
+
+  /** C0 controls inside a sequence are executed (VT behaviour); CAN and SUB abort it; ESC restarts. */
+  private interrupt(ch: number): boolean {
+    if (ch === 0x1b) {
+      this.enter(State.Escape);
+      return true;
+    }
+    if (ch === 0x18 || ch === 0x1a) {
+      this.state = State.Ground;
+      return true;
+    }
+    if (ch < 0x20) {
+      this.actions.control(ch);
+      return true;
+    }
+    return false;
+  }
+
+  private escape(ch: number): void {
+    if (this.interrupt(ch)) return;
+    const c = String.fromCharCode(ch);
+    if (c === '[') this.enter(State.Csi);
+    else if (c === ']') this.enter(State.Osc);
+    else if (c === 'P' || c === 'X' || c === '^' || c === '_') this.enter(State.IgnoredString);
+    else if (ch >= 0x20 && ch <= 0x2f) {
+      this.intermediates = c;
+      this.state = State.EscapeIntermediate;
+    } else {
+      this.state = State.Ground;
+      if (ch >= 0x30 && ch <= 0x7e) this.actions.esc(c, '');
+    }
+  }
+
+  private escapeIntermediate(ch: number): void {
+    if (this.interrupt(ch)) return;
+    if (ch >= 0x20 && ch <= 0x2f) {
+      if (this.intermediates.length < 4) this.intermediates += String.fromCharCode(ch);
+      return;
+    }
+    this.state = State.Ground;
+    if (ch >= 0x30 && ch <= 0x7e) this.actions.esc(String.fromCharCode(ch), this.intermediates);
+  }
+
+  private csi(ch: number): void {
+    if (this.interrupt(ch)) return;
+    if (ch >= 0x30 && ch <= 0x39) {
+      this.current = Math.min(MAX_PARAM, (this.current < 0 ? 0 : this.current * 10) + (ch - 0x30));
+    } else if (ch === 0x3b || ch === 0x3a) {
+      if (this.params.length < MAX_PARAMS) this.params.push(this.current);
+      this.current = -1;
+    } else if (ch >= 0x3c && ch <= 0x3f) {
+      if (this.prefix.length < 2) this.prefix += String.fromCharCode(ch);
+    } else if (ch >= 0x20 && ch <= 0x2f) {
+      if (this.intermediates.length < 4) this.intermediates += String.fromCharCode(ch);
+    } else if (ch >= 0x40 && ch <= 0x7e) {
+      if (this.current >= 0 || this.params.length > 0) this.params.push(this.current);
+      this.state = State.Ground;
+      this.actions.csi(String.fromCharCode(ch), this.params, this.prefix, this.intermediates);
+    } else {
+      this.state = State.Ground; // a byte no CSI may hold: drop the sequence
+    }
+  }
+
+  /** OSC and the ignored strings end at BEL, ST (ESC \ or 0x9c); a line feed or the cap also ends them. */
+  private string(text: string, i: number): number {
+    const n = text.length;
+    while (i < n) {
+      const ch = text.charCodeAt(i);
+      if (this.stringEscape) {
+        this.stringEscape = false;
+        if (ch === 0x5c) {
+          this.finishString();
+          return i + 1;
+        }
+        this.finishString();
+        this.enter(State.Escape);
+        return i; // reprocess ch as the escape's next byte
+      }
+      if (ch === 0x07 || ch === 0x9c) {
+        this.finishString();
+        return i + 1;
+      }
+      if (ch === 0x1b) {
+        this.stringEscape = true;
+        i++;
+        continue;
+      }
+      if (ch === 0x0a || ch === 0x18 || ch === 0x1a || this.stringBuffer.length >= MAX_STRING) {
+        this.state = State.Ground;
+        return ch === 0x0a ? i : i + 1;
+      }
+      if (this.state === State.Osc) this.stringBuffer += text[i];
+      i++;
+    }
+    return i;
+  }
+
+  private finishString(): void {
+    if (this.state === State.Osc) this.actions.osc(this.stringBuffer);
+    this.state = State.Ground;
+  }
+}

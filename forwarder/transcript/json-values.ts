@@ -1,0 +1,159 @@
+import { DecodeError } from './events.js';
+
+/** Largest single JSON value accepted (a subscription payload decodes to a few MB at most). */
+export const MAX_JSON_VALUE = 16 * 1024 * 1024;
+
+/**
+ * Splits streaming text into top-level JSON values, holding at most one value: JSON Lines, concatenated or
+ * pretty-printed values, or one top-level array (whose elements are yielded one by one). Yields each value's
+ * source text, or a DecodeError for text that is not JSON (then it resynchronises at the next line).
+ */
+export class JsonValueSplitter {
+  private buffer = '';
+  /** Where the value being read starts in buffer, or -1 between values. */
+  private start = -1;
+  private scanned = 0;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private inTopArray = false;
+  private sawValue = false;
+  private out: (string | DecodeError)[] = [];
+
+  constructor(private readonly where: string | null = null) {}
+
+  push(text: string): (string | DecodeError)[] {
+    this.buffer += text;
+    this.scan(false);
+    return this.take();
+  }
+
+  end(): (string | DecodeError)[] {
+    this.scan(true);
+    if (this.start >= 0) this.out.push(new DecodeError('json', 'input ends inside a JSON value', this.where));
+    this.buffer = '';
+    this.start = -1;
+    return this.take();
+  }
+
+  private take(): (string | DecodeError)[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private scan(final: boolean): void {
+    const b = this.buffer;
+    let i = this.scanned;
+    while (i < b.length) {
+      if (this.inString) {
+        i = this.skipString(b, i);
+        continue;
+      }
+      const c = b.charCodeAt(i);
+      if (c <= 0x20) {
+        i++;
+        continue;
+      }
+      if (this.start < 0) {
+        if (c === 0x5b && !this.sawValue && !this.inTopArray) {
+          this.inTopArray = true; // one top-level array: its elements are the values
+          i++;
+          continue;
+        }
+        if (this.inTopArray && (c === 0x2c || c === 0x5d)) {
+          if (c === 0x5d) this.inTopArray = false;
+          i++;
+          continue;
+        }
+        this.sawValue = true;
+        if (c !== 0x7b && c !== 0x5b && c !== 0x22) {
+          const j = scalarEnd(b, i);
+          if (j === b.length && !final) break;
+          const scalar = checkScalar(b.slice(i, j), this.where);
+          this.out.push(scalar);
+          i = typeof scalar === 'string' ? j : nextLine(b, j);
+          continue;
+        }
+        this.start = i;
+      }
+      if (c === 0x22) this.inString = true;
+      else if (c === 0x7b || c === 0x5b) this.depth++;
+      else if (c === 0x7d || c === 0x5d) this.depth--;
+      i++;
+      if (this.depth <= 0 && !this.inString) this.finishValue(b, i);
+      else if (i - this.start > MAX_JSON_VALUE) i = this.tooLarge(b);
+    }
+    this.scanned = i;
+    this.compact();
+  }
+
+  private skipString(b: string, i: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      return i + 1;
+    }
+    const quote = b.indexOf('"', i);
+    const backslash = b.indexOf('\\', i);
+    if (backslash >= 0 && (quote < 0 || backslash < quote)) {
+      if (backslash + 1 >= b.length) {
+        this.escaped = true;
+        return b.length;
+      }
+      return backslash + 2;
+    }
+    if (quote < 0) return b.length;
+    this.inString = false;
+    if (this.depth <= 0) this.finishValue(b, quote + 1); // a top-level string
+    return quote + 1;
+  }
+
+  private finishValue(b: string, end: number): void {
+    this.out.push(b.slice(this.start, end));
+    this.start = -1;
+    this.depth = 0;
+  }
+
+  private tooLarge(b: string): number {
+    this.out.push(new DecodeError('too-large', `a JSON value exceeds ${MAX_JSON_VALUE} characters`, this.where));
+    this.start = -1;
+    this.depth = 0;
+    this.inString = false;
+    const nl = b.indexOf('\n', this.scanned);
+    return nl < 0 ? b.length : nl + 1;
+  }
+
+  /** Drops consumed text so the buffer holds at most the value being read. */
+  private compact(): void {
+    const keep = this.start >= 0 ? this.start : this.scanned;
+    if (keep > 0) {
+      this.buffer = this.buffer.slice(keep);
+      this.scanned -= keep;
+      if (this.start >= 0) this.start = 0;
+    }
+  }
+}
+
+function nextLine(b: string, from: number): number {
+  const nl = b.indexOf('\n', from);
+  return nl < 0 ? b.length : nl + 1;
+}
+
+function scalarEnd(b: string, i: number): number {
+  let j = i;
+  while (j < b.length) {
+    const c = b.charCodeAt(j);
+    if (c <= 0x20 || c === 0x2c || c === 0x5d || c === 0x7d) break;
+    j++;
+  }
+  return j;
+}
+
+function checkScalar(text: string, where: string | null): string | DecodeError {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return new DecodeError('json', `not JSON: ${JSON.stringify(text.slice(0, 40))}`, where);
+  }
+}

@@ -1,0 +1,129 @@
+import { gunzipSync } from 'node:zlib';
+import type { TranscriptEvent } from './events.js';
+import { DecodeError } from './events.js';
+import { parseScriptHeader } from './script-framing.js';
+
+/** A CloudWatch Logs event as Lambda (subscription) or an export gives it. */
+export interface LogEvent {
+  id?: string | null;
+  timestamp: number | null;
+  message: string;
+  /** The log stream: the session id. */
+  logStream?: string | null;
+  owner?: string | null;
+}
+
+export interface SubscriptionPayload {
+  messageType: string;
+  owner: string;
+  logGroup: string;
+  logStream: string;
+  logEvents: { id: string; timestamp: number; message: string }[];
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const MAX_PAYLOAD = 64 * 1024 * 1024;
+
+/** `awslogs.data`: base64 of gzip of the JSON payload. Control messages are returned too (the caller skips them). */
+export function decodeSubscriptionData(data: unknown, where: string | null): SubscriptionPayload | DecodeError {
+  if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
+    return new DecodeError('base64', 'awslogs.data is not base64', where);
+  }
+  let json: string;
+  try {
+    json = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_PAYLOAD }).toString('utf8');
+  } catch (e) {
+    return new DecodeError('gzip', `awslogs.data does not gunzip: ${(e as Error).message}`, where);
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(json);
+  } catch {
+    return new DecodeError('json', 'awslogs.data holds no JSON', where);
+  }
+  return asSubscriptionPayload(payload, where);
+}
+
+export function asSubscriptionPayload(payload: unknown, where: string | null): SubscriptionPayload | DecodeError {
+  const p = payload as Partial<SubscriptionPayload> | null;
+  if (!p || typeof p.messageType !== 'string') {
+    return new DecodeError('not-a-transcript', 'not a CloudWatch Logs subscription payload', where);
+  }
+  if (p.messageType === 'DATA_MESSAGE' && !Array.isArray(p.logEvents)) {
+    return new DecodeError('json', 'subscription payload without logEvents', where);
+  }
+  return p as SubscriptionPayload;
+}
+
+/** The streaming format's message: one JSON object per log event. */
+interface StreamMessage {
+  eventTime?: string;
+  awsRegion?: string;
+  target?: { id?: string };
+  userIdentity?: { arn?: string };
+  runAsUser?: string;
+  sessionId?: string;
+  sessionData?: unknown;
+}
+
+/**
+ * One log event of a Session Manager log group. Streaming sessions put a JSON object in each message;
+ * end-of-session uploads put the `script` text, cut on line boundaries. A log group can hold both: decided per event.
+ * `context.sessionId` carries the session of earlier events (end-of-session text names it only in its header).
+ */
+export function decodeLogEvent(event: LogEvent, context: { sessionId: string | null }): TranscriptEvent[] {
+  const where = event.id ?? null;
+  const message = event.message;
+  if (typeof message !== 'string') {
+    return [{ type: 'error', error: new DecodeError('json', 'log event without a message', where) }];
+  }
+  if (message.startsWith('{') && message.includes('"sessionData"')) {
+    let parsed: StreamMessage;
+    try {
+      parsed = JSON.parse(message) as StreamMessage;
+    } catch {
+      return [{ type: 'error', error: new DecodeError('json', 'streaming event message is not valid JSON', where) }];
+    }
+    return decodeStreamMessage(parsed, event, context);
+  }
+  if (message.startsWith('Script started on')) {
+    const header = parseScriptHeader(message.slice(0, message.indexOf('\n') >>> 0));
+    if (header?.sessionId) context.sessionId = header.sessionId;
+  }
+  const sessionId = event.logStream ?? context.sessionId;
+  if (!sessionId) {
+    return [{ type: 'error', error: new DecodeError('not-a-transcript', 'log event of no known session', where) }];
+  }
+  context.sessionId = sessionId;
+  const out: TranscriptEvent[] = [];
+  if (event.owner) out.push({ type: 'session', sessionId, source: 'cloudwatch', info: { account: event.owner } });
+  out.push({ type: 'terminal', sessionId, source: 'cloudwatch', text: message, time: event.timestamp });
+  return out;
+}
+
+function decodeStreamMessage(m: StreamMessage, event: LogEvent, context: { sessionId: string | null }): TranscriptEvent[] {
+  const where = event.id ?? null;
+  const sessionId = m.sessionId ?? event.logStream ?? context.sessionId;
+  if (typeof sessionId !== 'string' || !Array.isArray(m.sessionData)) {
+    return [{ type: 'error', error: new DecodeError('not-a-transcript', 'not a Session Manager streaming event', where) }];
+  }
+  context.sessionId = sessionId;
+  const lines = m.sessionData.map((l) => (typeof l === 'string' ? l : String(l)));
+  const eventTime = m.eventTime ? Date.parse(m.eventTime) : Number.NaN;
+  const time = event.timestamp ?? (Number.isNaN(eventTime) ? null : eventTime);
+  return [
+    {
+      type: 'session',
+      sessionId,
+      source: 'cloudwatch-stream',
+      info: {
+        instanceId: m.target?.id ?? null,
+        principalArn: m.userIdentity?.arn ?? null,
+        runAsUser: m.runAsUser ?? null,
+        region: m.awsRegion ?? null,
+        ...(event.owner ? { account: event.owner } : {}),
+      },
+    },
+    { type: 'stream-lines', sessionId, lines, time, eventId: event.id ?? null },
+  ];
+}
