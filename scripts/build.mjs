@@ -6,12 +6,31 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const lambdaOnly = process.argv.includes('--lambda');
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
 // ESM bundles that pull in CommonJS dependencies need a require() of their own.
-const banner = { js: "import { createRequire as __swCreateRequire } from 'node:module'; const require = __swCreateRequire(import.meta.url);" };
+const banner = {
+  js: "import { createRequire as __swCreateRequire } from 'node:module'; const require = __swCreateRequire(import.meta.url);",
+};
 
 async function buildCli() {
-  await build({ ...common, entryPoints: ['forwarder/cli/main.ts'], outfile: 'dist/cli/sessionwatch.mjs', packages: 'external' });
+  rmSync('dist/cli', { recursive: true, force: true });
+  // split at the dynamic imports of the commands: a run loads only the command it uses and its dependencies
+  await build({
+    ...common,
+    entryPoints: { sessionwatch: 'forwarder/cli/main.ts' },
+    outdir: 'dist/cli',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    packages: 'external',
+  });
 }
 
 async function buildLambda() {

@@ -78,7 +78,9 @@ function commandTable(records: CommandRecord[], width = 160): string {
       r.time ? r.time.slice(0, 19).replace('T', ' ') : '',
       [r.user ?? '?', r.host].filter(Boolean).join('@'),
       r.cwd ?? '',
-      [r.root ? 'root' : '', r.cancelled ? 'cancelled' : '', r.incomplete ? 'incomplete' : ''].filter(Boolean).join(','),
+      [r.root ? 'root' : '', r.cancelled ? 'cancelled' : '', r.incomplete ? 'incomplete' : '']
+        .filter(Boolean)
+        .join(','),
       printable(r.command),
     ]),
     width,

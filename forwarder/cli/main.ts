@@ -1,4 +1,3 @@
-import { commandsCommand } from './commands-command.js';
 import { type CliIo, EXIT, processIo, UsageError } from './io.js';
 
 export const HELP = `Usage: sessionwatch COMMAND [options]
@@ -6,7 +5,10 @@ export const HELP = `Usage: sessionwatch COMMAND [options]
 Security alerts from AWS Session Manager transcripts.
 
 Commands:
-  commands   rebuild the commands typed in sessions (any transcript format)
+  scan       raise alerts from transcripts (any format), deliver them to a SIEM or SNS
+  commands   rebuild the commands typed in sessions
+  rules      test, lint and scaffold detection rules
+  redrive    deliver alerts that waited in the spool
   help       this help
 
 Run "sessionwatch COMMAND --help" for a command's options and examples.
@@ -14,8 +16,12 @@ Run "sessionwatch COMMAND --help" for a command's options and examples.
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  commands: commandsCommand,
+/** Each command is loaded when used, so a run pays only for what it needs (the AWS SDK, the engine, ...). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import('./scan-command.js')).scanCommand,
+  commands: async () => (await import('./commands-command.js')).commandsCommand,
+  rules: async () => (await import('./rules-command.js')).rulesCommand,
+  redrive: async () => (await import('./redrive-command.js')).redriveCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -24,13 +30,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stdout.write(HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.stderr.write(`sessionwatch: unknown command "${name}"\n\n${HELP}`);
     return EXIT.usage;
   }
   try {
-    return await command(rest, io);
+    return await (await load())(rest, io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`sessionwatch ${name}: ${(e as Error).message}\n`);

@@ -13,7 +13,9 @@ export function renderTable(headers: string[], rows: string[][], width = 160): s
 
 /** Control characters shown as visible escapes so a transcript can never drive the reader's terminal. */
 export function printable(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) =>
+    c === '\n' ? '⏎' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function displayLength(s: string): number {

@@ -1,5 +1,5 @@
-import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
 import { joinContinuation, openness } from './continuation.js';
+import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
 import type { CommandRecord, TranscriptSource } from './record.js';
 
 /** A line the shell accepted (or abandoned with Ctrl-C), with what is known of where it was typed. */

@@ -145,7 +145,9 @@ class SessionPipeline {
    * (`echo hello worldsudo -u root bash`): the erase between them was stripped.
    */
   private editedRecall(command: string): boolean {
-    return this.recent.some((c) => c.length >= 4 && command.length > c.length && command.startsWith(c) && command[c.length] !== ' ');
+    return this.recent.some(
+      (c) => c.length >= 4 && command.length > c.length && command.startsWith(c) && command[c.length] !== ' ',
+    );
   }
 
   private noteTime(time: number): void {

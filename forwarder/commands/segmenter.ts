@@ -1,7 +1,7 @@
 import type { LineEvent, TerminalLine } from '../terminal/terminal.js';
 import type { AcceptedLine, CommandAssembler } from './assembler.js';
 import { openness } from './continuation.js';
-import { CONTINUATION_PROMPT, parseTitle, type Prompt, type PromptFinder } from './prompt.js';
+import { CONTINUATION_PROMPT, type Prompt, type PromptFinder, parseTitle } from './prompt.js';
 
 /** The line readline is editing: from the bracketed-paste marker that opened it until it is accepted. */
 interface InputLine {
@@ -41,7 +41,7 @@ export class CommandSegmenter {
   private unmarkedShell = false;
   private heldPlain: HeldPlain | null = null;
   /** Marked lines whose prompt is not known yet, waiting for the prompt to be learned from repetition. */
-  private deferred: { input: InputLine; cancelled: boolean }[] = [];
+  private deferred: { input: InputLine; cancelled: boolean; waited: number }[] = [];
 
   constructor(
     private readonly prompts: PromptFinder,
@@ -55,7 +55,7 @@ export class CommandSegmenter {
   streamLine(line: TerminalLine, incomplete: boolean): void {
     const marker = line.events.findLast((e) => e.kind === 'paste-on');
     if (line.alt && !(marker && this.prompts.find(line.text, marker.offset, true))) return;
-    this.plain(line, incomplete, marker?.offset);
+    this.plain(line, incomplete, marker?.offset, true);
   }
 
   line(line: TerminalLine): void {
@@ -133,7 +133,7 @@ export class CommandSegmenter {
 
   private acceptMarked(input: InputLine, cancelled: boolean): void {
     if (!input.prompt || this.deferred.length > 0) {
-      this.deferred.push({ input, cancelled });
+      this.deferred.push({ input, cancelled, waited: 0 });
       return;
     }
     this.acceptInput(input, cancelled, false);
@@ -145,12 +145,16 @@ export class CommandSegmenter {
     if (!cancelled && LEAVES_MARKED_SHELL.test(accepted.command)) this.unmarkedShell = true;
   }
 
-  /** Retries deferred lines with what has been learned since; at the end, emits the rest as they stand. */
+  /**
+   * Retries deferred lines with what has been learned since. A line still unexplained after two more prompts
+   * (or at the end) is emitted as it stands, marked incomplete.
+   */
   private flushDeferred(final: boolean): void {
+    for (const d of this.deferred) d.waited++;
     while (this.deferred.length > 0) {
-      const { input, cancelled } = this.deferred[0]!;
+      const { input, cancelled, waited } = this.deferred[0]!;
       const prompt = input.prompt ?? this.prompts.findKnown(input.line.text, input.promptAt);
-      if (!prompt && !final) return;
+      if (!prompt && !final && waited < 3) return;
       this.deferred.shift();
       this.acceptInput({ ...input, prompt }, cancelled, !prompt);
     }
@@ -158,7 +162,7 @@ export class CommandSegmenter {
 
   // ---- unmarked prompts
 
-  private plain(line: TerminalLine, incomplete: boolean, markedAt?: number): void {
+  private plain(line: TerminalLine, incomplete: boolean, markedAt?: number, stream = false): void {
     // once a session shows markers, unmarked lines need a prompt already seen, unless the marked shell was left
     const anyShape = !this.marked || this.unmarkedShell;
     const start = markedAt ?? 0;
@@ -182,6 +186,7 @@ export class CommandSegmenter {
     }
     const cancelled = line.events.some((e) => e.kind === 'interrupt') || line.text.endsWith('^C') || line.endedOpen;
     const accepted = this.accepted(line, at - prompt.text.length, prompt, cancelled, incomplete);
+    if (stream) undoubleHighlightedPaste(accepted);
     if (prompt.text === CONTINUATION_PROMPT) {
       this.releasePlain();
       this.assembler.accept(accepted);
@@ -199,7 +204,8 @@ export class CommandSegmenter {
   private continuationPrompt(text: string): Prompt | null {
     if (!text.startsWith(CONTINUATION_PROMPT)) return null;
     const held = this.heldPlain?.accepted.command;
-    const waiting = (held !== undefined && openness(held.split('\n')) !== 'complete') || this.assembler.awaitingContinuation();
+    const waiting =
+      (held !== undefined && openness(held.split('\n')) !== 'complete') || this.assembler.awaitingContinuation();
     return waiting ? { text: CONTINUATION_PROMPT, user: null, host: null, cwd: null, root: false } : null;
   }
 
@@ -232,6 +238,16 @@ export class CommandSegmenter {
       cancelled,
       incomplete: incomplete || line.truncated,
     };
+  }
+}
+
+/** readline draws a paste highlighted, then again plain over it: without the `\r` the stream has it twice. */
+function undoubleHighlightedPaste(accepted: AcceptedLine): void {
+  const c = accepted.command;
+  const half = c.length / 2;
+  if (half > 0 && Number.isInteger(half) && c.slice(0, half) === c.slice(half)) {
+    accepted.command = c.slice(0, half);
+    accepted.incomplete = true;
   }
 }
 

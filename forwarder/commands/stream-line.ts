@@ -1,5 +1,5 @@
-import { Terminal, type TerminalLine } from '../terminal/terminal.js';
 import { charWidth } from '../terminal/char-width.js';
+import { Terminal, type TerminalLine } from '../terminal/terminal.js';
 
 /** The narrowest terminal readline could have wrapped a streamed line on (see FORMATS.md, streaming). */
 const NARROWEST_LIKELY_WIDTH = 80;
@@ -7,7 +7,7 @@ const NARROWEST_LIKELY_WIDTH = 80;
 export interface ReplayedStreamLine {
   /** Usually one; a line the agent kept raw can hold cursor positioning that splits it. */
   lines: TerminalLine[];
-  /** The replay left text after the cursor that an erase the agent stripped may have removed. */
+  /** The line was edited (backspaces), so stripped erases or cursor moves may have changed it. */
   residue: boolean;
   /** Long enough that readline may have wrapped it: the wrap's space stays in the stream, its `\r` does not. */
   mayHoldWrap: boolean;
@@ -26,7 +26,13 @@ export function replayStreamLine(text: string): ReplayedStreamLine {
   terminal.write('\r\n');
   terminal.end();
   const kept = lines.filter((l) => l.text !== '' || l.events.length > 0);
-  return { lines: kept, residue, mayHoldWrap: kept.some((l) => displayWidth(l.text) > NARROWEST_LIKELY_WIDTH) };
+  return {
+    lines: kept,
+    // a backspace in readline's output moved the cursor; what the stripped sequences did there is unknown.
+    // U+FFFD: the agent's C1 stripping cut a multi-byte character
+    residue: residue || text.includes('\b') || text.includes('\uFFFD'),
+    mayHoldWrap: kept.some((l) => displayWidth(l.text) > NARROWEST_LIKELY_WIDTH),
+  };
 }
 
 function displayWidth(text: string): number {

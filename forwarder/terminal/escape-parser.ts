@@ -13,7 +13,7 @@ export interface TerminalActions {
   osc(text: string): void;
 }
 
-const enum State {
+enum State {
   Ground,
   Escape,
   EscapeIntermediate,

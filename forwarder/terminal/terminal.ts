@@ -71,6 +71,8 @@ export class Terminal implements TerminalActions {
   private wrapCandidate: { row: Row; col: number } | null = null;
   /** "^C" just echoed: where, and what it overwrote (so an interrupted line keeps its text). */
   private caretC: { row: Row; col: number; saved: string[] } | null = null;
+  /** A "^" just printed, in case the "C" follows in the next write. */
+  private caret: { row: Row; col: number; saved: string[] } | null = null;
 
   constructor(private readonly options: TerminalOptions) {
     this.width = options.width ?? Number.POSITIVE_INFINITY;
@@ -109,11 +111,20 @@ export class Terminal implements TerminalActions {
 
   print(text: string): void {
     this.resolveWrap(true);
+    const caret = this.caret;
+    this.caret = null;
     this.caretC = null;
-    if (text.endsWith('^C')) {
+    if (text === 'C' && caret && caret.row === this.current() && caret.col === this.col - 1) {
+      this.printText(text);
+      this.caretC = caret; // "^" and "C" arrived in separate writes
+    } else if (text.endsWith('^C')) {
       this.printText(text.slice(0, -2));
-      this.rememberCaretC();
+      this.caretC = this.savedCells(2);
       this.printText('^C');
+    } else if (text.endsWith('^')) {
+      this.printText(text.slice(0, -1));
+      this.caret = this.savedCells(2);
+      this.printText('^');
     } else {
       this.printText(text);
     }
@@ -355,11 +366,11 @@ export class Terminal implements TerminalActions {
     while (rest.length > 0) {
       if (this.col >= this.width && !this.wrapLine()) return;
       const row = this.current();
-      if (row.truncated || this.col > MAX_LINE_CHARS) {
+      const room = Math.min(this.width - this.col, MAX_LINE_CHARS - this.col);
+      if (row.truncated || room <= 0) {
         row.truncated = true;
         return;
       }
-      const room = this.width - this.col;
       const chunk = room >= rest.length ? rest : rest.slice(0, room);
       row.writeAscii(this.col, chunk, this.insertMode);
       if (this.insertMode) this.fitRow(row);
@@ -375,7 +386,7 @@ export class Terminal implements TerminalActions {
     }
     if (this.col + width > this.width && !this.wrapLine()) return;
     const row = this.current();
-    if (row.truncated || this.col > MAX_LINE_CHARS) {
+    if (row.truncated || this.col >= MAX_LINE_CHARS) {
       row.truncated = true;
       return;
     }
@@ -545,9 +556,10 @@ export class Terminal implements TerminalActions {
 
   // ---- Ctrl-C
 
-  private rememberCaretC(): void {
+  /** The cursor position and the cells about to be overwritten there. */
+  private savedCells(n: number): { row: Row; col: number; saved: string[] } {
     const row = this.current();
-    this.caretC = { row, col: this.col, saved: row.sliceCells(this.col, this.col + 2) };
+    return { row, col: this.col, saved: row.sliceCells(this.col, this.col + n) };
   }
 
   /** An echoed ^C followed by the end of input (or readline giving up) is an interrupt, not typed text. */

@@ -1,6 +1,11 @@
-import { asSubscriptionPayload, decodeLogEvent, decodeSubscriptionData, type SubscriptionPayload } from './log-events.js';
-import { DecodeError, type TranscriptEvent } from './events.js';
 import { eventBridgeToObject, isObject, type Json, s3RecordToObject } from './envelopes.js';
+import { DecodeError, type TranscriptEvent } from './events.js';
+import {
+  asSubscriptionPayload,
+  decodeLogEvent,
+  decodeSubscriptionData,
+  type SubscriptionPayload,
+} from './log-events.js';
 
 export interface ClassifyContext {
   /** Where the value came from, for error messages. */
@@ -95,7 +100,9 @@ function fromRecord(record: unknown, context: ClassifyContext, depth: number): T
   if (record.EventSource === 'aws:sns' && isObject(record.Sns) && typeof record.Sns.Message === 'string') {
     return parseNested(record.Sns.Message, context, depth);
   }
-  return [{ type: 'error', error: new DecodeError('unsupported', 'an event record of no known source', context.where) }];
+  return [
+    { type: 'error', error: new DecodeError('unsupported', 'an event record of no known source', context.where) },
+  ];
 }
 
 function parseNested(text: string, context: ClassifyContext, depth: number): TranscriptEvent[] {

@@ -14,6 +14,9 @@ export interface DecodeOptions {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const SNIFF_BYTES = 64;
+const MAX_HEADER_LINE = 8192;
+/** A JSON Lines record longer than this is an error of its own (a CloudWatch event is at most 256 KB). */
+const MAX_JSON_LINE = 16 * 1024 * 1024;
 
 /**
  * Decodes any transcript input, recognised from its content, never its name: the S3 `.log` object (or the agent's
@@ -32,8 +35,9 @@ export async function* decodeStream(
     const bytes = gzipped ? gunzip(input) : input;
     yield* decodeText(bytes, where, options);
   } catch (e) {
-    const kind = (e as { code?: string }).code?.startsWith('Z_') ? 'gzip' : 'read';
-    yield { type: 'error', error: new DecodeError(kind, (e as Error).message, where) };
+    const gzip = (e as { code?: string }).code?.startsWith('Z_') ?? false;
+    const message = gzip ? `corrupt gzip (${(e as Error).message})` : `cannot read: ${(e as Error).message}`;
+    yield { type: 'error', error: new DecodeError(gzip ? 'gzip' : 'read', message, where) };
   }
 }
 
@@ -43,7 +47,10 @@ async function* decodeText(
   options: DecodeOptions,
 ): AsyncGenerator<TranscriptEvent> {
   const input = bytes instanceof Peekable ? bytes : new Peekable(bytes);
-  const head = new TextDecoder().decode(await input.peek(SNIFF_BYTES)).replace(/^\uFEFF/, '').trimStart();
+  const head = new TextDecoder()
+    .decode(await input.peek(SNIFF_BYTES))
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (head.startsWith('{') || head.startsWith('[')) yield* decodeJson(input, where);
   else yield* decodeTerminal(input, where, options);
 }
@@ -57,49 +64,135 @@ async function* decodeTerminal(
   const utf8 = new Utf8Text(where);
   let sessionId: string | null = null;
   let source: TranscriptSource = 'raw';
+  let head = '';
   for await (const chunk of input) {
-    const text = utf8.decode(chunk);
+    let text = utf8.decode(chunk);
+    if (utf8.error) yield { type: 'error', error: utf8.takeError()! };
     if (sessionId === null) {
-      const header = text.startsWith('Script started on') ? parseScriptHeader(text.slice(0, lineEnd(text))) : null;
+      // the header names the session: wait for its whole line
+      head += text;
+      if (!head.includes('\n') && head.length < MAX_HEADER_LINE) continue;
+      const header = head.startsWith('Script started on') ? parseScriptHeader(head.slice(0, lineEnd(head))) : null;
       if (header) source = 's3';
       sessionId = header?.sessionId ?? sessionIdFromName(options.name ?? '') ?? 'unknown-session';
       yield { type: 'session', sessionId, source, info: {} };
+      text = head;
+      head = '';
     }
-    if (utf8.error) yield { type: 'error', error: utf8.takeError()! };
     if (text) yield { type: 'terminal', sessionId, source, text, time: null };
   }
-  const rest = utf8.end();
-  if (sessionId === null) return;
+  const rest = head + utf8.end();
+  if (sessionId === null) {
+    if (!rest) return;
+    sessionId = sessionIdFromName(options.name ?? '') ?? 'unknown-session';
+    yield { type: 'session', sessionId, source, info: {} };
+  }
   if (rest) yield { type: 'terminal', sessionId, source, text: rest, time: null };
   yield { type: 'end', sessionId, source };
 }
 
-/** JSON Lines, arrays and single documents of events; every session seen ends with the input. */
+/**
+ * JSON Lines (each line a value: a broken line costs only itself), or arrays and pretty-printed documents (split
+ * by the value scanner). Every session seen ends with the input.
+ */
 async function* decodeJson(input: AsyncIterable<Uint8Array>, where: string | null): AsyncGenerator<TranscriptEvent> {
   const utf8 = new Utf8Text(where);
-  const splitter = new JsonValueSplitter(where);
   const context = { where, sessionId: sessionIdFromName(where ?? '') };
   const ended = new Map<string, TranscriptSource>();
-  const handle = function* (values: (string | DecodeError)[]): Generator<TranscriptEvent> {
+  const classify = function* (values: (string | DecodeError)[]): Generator<TranscriptEvent> {
     for (const v of values) {
       if (v instanceof DecodeError) {
         yield { type: 'error', error: v };
         continue;
       }
-      for (const event of classifyJson(JSON.parse(v), context)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        yield { type: 'error', error: new DecodeError('json', `not JSON: ${JSON.stringify(v.slice(0, 60))}`, where) };
+        continue;
+      }
+      for (const event of classifyJson(parsed, context)) {
         if (event.type === 'terminal') ended.set(event.sessionId, event.source);
         if (event.type === 'stream-lines') ended.set(event.sessionId, 'cloudwatch-stream');
         yield event;
       }
     }
   };
+  let splitter: { push(text: string): (string | DecodeError)[]; end(): (string | DecodeError)[] } | null = null;
+  let head = '';
   for await (const chunk of input) {
-    yield* handle(splitter.push(utf8.decode(chunk)));
+    const text = utf8.decode(chunk);
     if (utf8.error) yield { type: 'error', error: utf8.takeError()! };
+    if (!splitter) {
+      head += text;
+      const nl = head.indexOf('\n');
+      if (nl < 0 && head.length < MAX_JSON_LINE) continue;
+      splitter = isJsonValue(head.slice(0, nl < 0 ? head.length : nl))
+        ? new JsonLines(where)
+        : new JsonValueSplitter(where);
+      yield* classify(splitter.push(head));
+      head = '';
+    } else {
+      yield* classify(splitter.push(text));
+    }
   }
-  yield* handle(splitter.push(utf8.end()));
-  yield* handle(splitter.end());
+  splitter ??= new JsonValueSplitter(where);
+  yield* classify(splitter.push(head + utf8.end()));
+  yield* classify(splitter.end());
   for (const [sessionId, source] of ended) yield { type: 'end', sessionId, source };
+}
+
+function isJsonValue(line: string): boolean {
+  const t = line.trim();
+  if (!t.startsWith('{')) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One JSON value a line; blank lines skipped; a line over the cap is an error and is skipped. */
+class JsonLines {
+  private partial = '';
+  private skipping = false;
+
+  constructor(private readonly where: string | null) {}
+
+  push(text: string): (string | DecodeError)[] {
+    const out: (string | DecodeError)[] = [];
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.take(this.partial + text.slice(start, nl), out);
+      this.partial = '';
+      start = nl + 1;
+    }
+    this.partial += text.slice(start);
+    if (this.partial.length > MAX_JSON_LINE) {
+      if (!this.skipping)
+        out.push(new DecodeError('too-large', `a line longer than ${MAX_JSON_LINE} characters`, this.where));
+      this.skipping = true;
+      this.partial = '';
+    }
+    return out;
+  }
+
+  end(): (string | DecodeError)[] {
+    const out: (string | DecodeError)[] = [];
+    this.take(this.partial, out);
+    this.partial = '';
+    return out;
+  }
+
+  private take(line: string, out: (string | DecodeError)[]): void {
+    if (this.skipping) {
+      this.skipping = false;
+      return;
+    }
+    if (line.trim() !== '') out.push(line);
+  }
 }
 
 function lineEnd(text: string): number {

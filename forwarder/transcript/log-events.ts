@@ -101,11 +101,17 @@ export function decodeLogEvent(event: LogEvent, context: { sessionId: string | n
   return out;
 }
 
-function decodeStreamMessage(m: StreamMessage, event: LogEvent, context: { sessionId: string | null }): TranscriptEvent[] {
+function decodeStreamMessage(
+  m: StreamMessage,
+  event: LogEvent,
+  context: { sessionId: string | null },
+): TranscriptEvent[] {
   const where = event.id ?? null;
   const sessionId = m.sessionId ?? event.logStream ?? context.sessionId;
   if (typeof sessionId !== 'string' || !Array.isArray(m.sessionData)) {
-    return [{ type: 'error', error: new DecodeError('not-a-transcript', 'not a Session Manager streaming event', where) }];
+    return [
+      { type: 'error', error: new DecodeError('not-a-transcript', 'not a Session Manager streaming event', where) },
+    ];
   }
   context.sessionId = sessionId;
   const lines = m.sessionData.map((l) => (typeof l === 'string' ? l : String(l)));
