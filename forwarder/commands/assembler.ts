@@ -12,6 +12,7 @@ export interface AcceptedLine {
   time: number | null;
   cancelled: boolean;
   incomplete: boolean;
+  offset: number;
 }
 
 export interface SessionFacts {
@@ -78,6 +79,7 @@ export class CommandAssembler {
       cancelled: line.cancelled,
       incomplete: line.incomplete,
       instanceId: this.facts.instanceId,
+      offset: line.offset,
     });
   }
 }

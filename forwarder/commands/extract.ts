@@ -11,6 +11,10 @@ export interface ExtractorSink {
   record(record: CommandRecord, session: SessionInfo): void;
   /** A session's transcript ended (end of its file or object). */
   sessionEnd?(session: SessionInfo): void;
+  /** The exact terminal text replayed for a session, in order (record offsets count in it). */
+  terminalText?(session: SessionInfo, text: string): void;
+  /** Each line of the streaming format, in order (record offsets count them), with its event time. */
+  streamLine?(session: SessionInfo, line: string, time: number | null): void;
 }
 
 /** How many earlier commands a streamed line is compared with to spot history recall edited in place. */
@@ -73,9 +77,14 @@ class SessionPipeline {
   private terminal: Terminal | null = null;
   private framer: ScriptFramer | null = null;
   private lastTextEndedLine = true;
+  private streamLineCount = 0;
   private readonly recent: string[] = [];
 
-  constructor(sessionId: string, source: TranscriptSource, sink: ExtractorSink) {
+  constructor(
+    sessionId: string,
+    source: TranscriptSource,
+    private readonly sink: ExtractorSink,
+  ) {
     this.info = {
       sessionId,
       source,
@@ -110,7 +119,10 @@ class SessionPipeline {
           this.info.start ??= h.start;
         },
         // an end-of-session event carries the upload time, not when anything was typed
-        body: (body) => this.terminal!.write(body, null),
+        body: (body) => {
+          this.sink.terminalText?.(this.info, body);
+          this.terminal!.write(body, null);
+        },
         footer: (f) => {
           this.info.end ??= f.end;
         },
@@ -125,9 +137,12 @@ class SessionPipeline {
 
   streamLines(lines: string[], time: number | null): void {
     for (const text of lines) {
+      this.sink.streamLine?.(this.info, text, time);
       const { lines, residue, mayHoldWrap } = replayStreamLine(text);
+      const index = this.streamLineCount++;
       for (const line of lines) {
         line.time = time;
+        line.offset = index;
         this.segmenter.streamLine(line, residue || mayHoldWrap);
       }
     }

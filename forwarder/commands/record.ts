@@ -25,6 +25,11 @@ export interface CommandRecord {
   /** The transcript may have lost part of this line (lossy streaming format). */
   incomplete: boolean;
   instanceId: string | null;
+  /**
+   * Where the line is in the transcript: for terminal formats, the offset (UTF-16 units) in the session's replayed
+   * text just after the command was typed; for the streaming format, the number of stream lines before it.
+   */
+  offset?: number;
 }
 
 /** What a transcript tells about its session besides the commands. */

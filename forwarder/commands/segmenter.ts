@@ -237,6 +237,7 @@ export class CommandSegmenter {
       time: line.time,
       cancelled,
       incomplete: incomplete || line.truncated,
+      offset: line.offset,
     };
   }
 }

@@ -37,7 +37,16 @@ export class EscapeParser {
   private stringBuffer = '';
   private stringEscape = false;
 
+  /** Characters consumed before the current write: with the index in it, where in the input an action is. */
+  private consumed = 0;
+  private index = 0;
+
   constructor(private readonly actions: TerminalActions) {}
+
+  /** Offset in the whole input (all writes) of the character being acted on. */
+  get offset(): number {
+    return this.consumed + this.index;
+  }
 
   write(text: string): void {
     let i = 0;
@@ -47,12 +56,16 @@ export class EscapeParser {
         CONTROL.lastIndex = i;
         const m = CONTROL.exec(text);
         const stop = m ? m.index : n;
+        this.index = stop;
         if (stop > i) this.actions.print(text.slice(i, stop));
-        if (!m) return;
+        if (!m) break;
         i = stop;
       }
+      this.index = i;
       i = this.step(text, i);
     }
+    this.consumed += n;
+    this.index = 0;
   }
 
   /** Consumes one code unit (or a run inside a string) at i outside the ground fast path; returns the next index. */

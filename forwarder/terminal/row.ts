@@ -24,6 +24,8 @@ export class Row {
   open = false;
   events: RowEvent[] | null = null;
   time: number | null = null;
+  /** Input offset just after the last character written to this row. */
+  lastWrite = 0;
 
   get length(): number {
     return this.cells ? this.cells.length : this.text.length;

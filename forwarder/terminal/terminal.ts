@@ -15,6 +15,8 @@ export interface TerminalLine {
   time: number | null;
   /** The input ended with the cursor on this line, before any newline (a session cut mid-line). */
   endedOpen: boolean;
+  /** Offset in the replayed input just after the last character written to the line (to find it again). */
+  offset: number;
 }
 
 export type LineEvent = RowEvent & { offset: number };
@@ -128,6 +130,7 @@ export class Terminal implements TerminalActions {
     } else {
       this.printText(text);
     }
+    this.current().lastWrite = this.parser.offset;
     this.lastChar = text.at(-1) ?? this.lastChar;
     this.lastSpace = this.lastChar === ' ' ? { row: this.current(), col: this.col - 1 } : null;
   }
@@ -624,7 +627,9 @@ function toLine(rows: Row[]): TerminalLine {
   let text = '';
   const events: LineEvent[] = [];
   let truncated = false;
+  let offset = 0;
   for (const row of rows) {
+    offset = Math.max(offset, row.lastWrite);
     if (row.events) {
       for (const e of row.events) events.push({ ...e, offset: text.length + row.textOffset(e.col) });
     }
@@ -633,5 +638,5 @@ function toLine(rows: Row[]): TerminalLine {
   }
   if (events.length > 1) events.sort((a, b) => a.seq - b.seq);
   const first = rows[0]!;
-  return { text, events, alt: first.alt, truncated, time: first.time, endedOpen: first.open };
+  return { text, events, alt: first.alt, truncated, time: first.time, endedOpen: first.open, offset };
 }

@@ -467,7 +467,7 @@ export class DetectionPipeline extends Construct {
         resources: [this.logStream.streamArn],
       }),
     );
-    destinationRole.addToPrincipalPolicy(pipelineKeyThroughServices(this, key, ['kinesis']));
+    destinationRole.addToPrincipalPolicy(pipelineKeyThroughServices(this, key, ['kinesis'], ['kms:GenerateDataKey']));
     this.logDestination = new logs.CrossAccountDestination(this, 'LogDestination', {
       destinationName: NAMES.logDestination,
       role: destinationRole,

@@ -36,11 +36,16 @@ export function writeOwnLogs(logGroup: logs.ILogGroup) {
  * Use of the pipeline key, only through the services that store the pipeline's data (DynamoDB, SQS, SNS, Secrets
  * Manager, S3 for the config bucket, Kinesis): the role cannot call KMS directly on this key.
  */
-export function pipelineKeyThroughServices(scope: Construct, key: kms.IKey, services: readonly string[]) {
+export function pipelineKeyThroughServices(
+  scope: Construct,
+  key: kms.IKey,
+  services: readonly string[],
+  actions: readonly string[] = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'],
+) {
   const region = Stack.of(scope).region;
   return new iam.PolicyStatement({
     sid: 'PipelineKeyThroughServices',
-    actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt'],
+    actions: [...actions],
     resources: [key.keyArn],
     conditions: { StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${region}.amazonaws.com`) } },
   });
