@@ -248,7 +248,7 @@ function coverageTable(alerts: readonly Alert[], width = 160): string {
       a.sessionId,
       a.actor?.email ?? a.actor?.name ?? '?',
       a.instanceId ?? '',
-      printable(a.evidence.find((e) => e.detail?.startsWith('due ') || e.detail === 'document')?.value ?? a.title),
+      printable(a.evidence.find((e) => e.detail?.startsWith('due '))?.value ?? a.title),
     ]),
     width,
   );

@@ -15,6 +15,11 @@ export interface AcceptedLine {
   offset: number;
 }
 
+export interface AssemblerSnapshot {
+  held: { line: AcceptedLine; parts: string[] } | null;
+  seq: number;
+}
+
 export interface SessionFacts {
   sessionId: string;
   source: TranscriptSource;
@@ -29,6 +34,15 @@ export interface SessionFacts {
 export class CommandAssembler {
   private held: { line: AcceptedLine; parts: string[] } | null = null;
   private seq = 0;
+
+  snapshot(): AssemblerSnapshot {
+    return { held: this.held && structuredClone(this.held), seq: this.seq };
+  }
+
+  restore(s: AssemblerSnapshot): void {
+    this.held = s.held && structuredClone(s.held);
+    this.seq = s.seq;
+  }
 
   constructor(
     private readonly facts: SessionFacts,

@@ -62,9 +62,26 @@ export const CONTINUATION_PROMPT = '> ';
  * Finds prompts in lines. It remembers every prompt it has found, so a custom PS1 seen once at a marked prompt is
  * recognised exactly afterwards, and learns prompts that fit no known shape from their repetition.
  */
+export interface PromptFinderSnapshot {
+  known: Prompt[];
+  unexplained: string[];
+}
+
 export class PromptFinder {
   private readonly known = new Map<string, Prompt>();
   private readonly unexplained: string[] = [];
+
+  /** What it has learned, as plain data (the streaming path keeps it between deliveries). */
+  snapshot(): PromptFinderSnapshot {
+    return { known: [...this.known.values()], unexplained: [...this.unexplained] };
+  }
+
+  static restore(s: PromptFinderSnapshot): PromptFinder {
+    const finder = new PromptFinder();
+    for (const p of s.known) finder.known.set(p.text, p);
+    finder.unexplained.push(...s.unexplained);
+    return finder;
+  }
 
   /**
    * The prompt starting at offset `at` of `text`. `marked` says the shell marked a prompt there (bracketed paste

@@ -10,6 +10,14 @@ interface InputLine {
   prompt: Prompt | null;
 }
 
+export interface SegmenterSnapshot {
+  marked: boolean;
+  unmarkedShell: boolean;
+  heldPlain: HeldPlain | null;
+  input?: InputLine | null;
+  deferred?: { input: InputLine; cancelled: boolean; waited: number }[];
+}
+
 /** A plain-mode command held until the next prompt shows whether it was a completion listing. */
 interface HeldPlain {
   accepted: AcceptedLine;
@@ -47,6 +55,26 @@ export class CommandSegmenter {
     private readonly prompts: PromptFinder,
     private readonly assembler: CommandAssembler,
   ) {}
+
+  /** The state between streamed lines, as plain data (marked input lines never span deliveries: see streamLine). */
+  snapshot(): SegmenterSnapshot {
+    return structuredClone({
+      marked: this.marked,
+      unmarkedShell: this.unmarkedShell,
+      heldPlain: this.heldPlain,
+      input: this.input,
+      deferred: this.deferred,
+    });
+  }
+
+  restore(s: SegmenterSnapshot): void {
+    const c = structuredClone(s);
+    this.marked = c.marked;
+    this.unmarkedShell = c.unmarkedShell;
+    this.heldPlain = c.heldPlain;
+    this.input = c.input ?? null;
+    this.deferred = c.deferred ?? [];
+  }
 
   /**
    * A line of the streaming format: markers survive only on lines the agent kept raw, and the line that accepts

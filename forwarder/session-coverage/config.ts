@@ -186,3 +186,12 @@ export function parseCoverageConfig(text: string, source = 'coverage config'): C
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
 }
+
+/**
+ * The Lambda's coverage settings: SESSIONWATCH_COVERAGE_CONFIG holds the same YAML/JSON as a --config file (inline);
+ * unset, the defaults. A bad value throws, naming the variable, when the handler starts.
+ */
+export function coverageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): CoverageConfig {
+  const text = env.SESSIONWATCH_COVERAGE_CONFIG;
+  return text ? parseCoverageConfig(text, 'SESSIONWATCH_COVERAGE_CONFIG') : DEFAULT_COVERAGE_CONFIG;
+}

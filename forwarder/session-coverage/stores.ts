@@ -100,3 +100,13 @@ export function collapseObservations(
   }
   return out;
 }
+
+/** Notes a batch of observations with as few writes as the batch allows (see collapseObservations). */
+export async function noteObservations(
+  index: TranscriptIndex,
+  items: readonly { sessionId: string; observation: TranscriptObservation }[],
+): Promise<number> {
+  const collapsed = collapseObservations(items);
+  for (const { sessionId, observation } of collapsed) await index.note(sessionId, observation);
+  return collapsed.length;
+}

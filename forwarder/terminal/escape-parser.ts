@@ -13,6 +13,17 @@ export interface TerminalActions {
   osc(text: string): void;
 }
 
+export interface ParserSnapshot {
+  state: number;
+  params: number[];
+  current: number;
+  prefix: string;
+  intermediates: string;
+  stringBuffer: string;
+  stringEscape: boolean;
+  consumed: number;
+}
+
 enum State {
   Ground,
   Escape,
@@ -42,6 +53,31 @@ export class EscapeParser {
   private index = 0;
 
   constructor(private readonly actions: TerminalActions) {}
+
+  /** The parser between two writes (possibly inside a sequence), as plain data. */
+  snapshot(): ParserSnapshot {
+    return {
+      state: this.state,
+      params: [...this.params],
+      current: this.current,
+      prefix: this.prefix,
+      intermediates: this.intermediates,
+      stringBuffer: this.stringBuffer,
+      stringEscape: this.stringEscape,
+      consumed: this.consumed,
+    };
+  }
+
+  restore(s: ParserSnapshot): void {
+    this.state = s.state as State;
+    this.params = [...s.params];
+    this.current = s.current;
+    this.prefix = s.prefix;
+    this.intermediates = s.intermediates;
+    this.stringBuffer = s.stringBuffer;
+    this.stringEscape = s.stringEscape;
+    this.consumed = s.consumed;
+  }
 
   /** Offset in the whole input (all writes) of the character being acted on. */
   get offset(): number {

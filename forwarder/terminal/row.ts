@@ -5,6 +5,19 @@ export type RowEvent =
   | { kind: 'paste-on' | 'paste-off' | 'bell' | 'interrupt'; col: number; seq: number }
   | { kind: 'title'; col: number; seq: number; text: string };
 
+export interface RowData {
+  text: string;
+  cells: string[] | null;
+  wrapped: boolean;
+  lineIndex: number;
+  alt: boolean;
+  truncated: boolean;
+  open: boolean;
+  events: RowEvent[] | null;
+  time: number | null;
+  lastWrite: number;
+}
+
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
 
 /**
@@ -26,6 +39,25 @@ export class Row {
   time: number | null = null;
   /** Input offset just after the last character written to this row. */
   lastWrite = 0;
+
+  toJSON(): RowData {
+    return {
+      text: this.text,
+      cells: this.cells,
+      wrapped: this.wrapped,
+      lineIndex: this.lineIndex,
+      alt: this.alt,
+      truncated: this.truncated,
+      open: this.open,
+      events: this.events,
+      time: this.time,
+      lastWrite: this.lastWrite,
+    };
+  }
+
+  static from(data: RowData): Row {
+    return Object.assign(new Row(), structuredClone(data));
+  }
 
   get length(): number {
     return this.cells ? this.cells.length : this.text.length;

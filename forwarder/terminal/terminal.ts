@@ -1,5 +1,5 @@
-import { EscapeParser, type TerminalActions } from './escape-parser.js';
-import { codePoints, isAsciiPrintable, Row, type RowEvent } from './row.js';
+import { EscapeParser, type ParserSnapshot, type TerminalActions } from './escape-parser.js';
+import { codePoints, isAsciiPrintable, Row, type RowData, type RowEvent } from './row.js';
 
 /** A logical line (rows joined where the line wrapped) that the cursor has left for good. */
 export interface TerminalLine {
@@ -38,6 +38,29 @@ const MAX_SCREEN_ROWS = 500;
 const MAX_LINE_CHARS = 1 << 20;
 const MAX_REPEAT = 4096;
 const TAB = 8;
+
+type RowRef = { row: number; col: number; saved?: string[] };
+
+/** The emulator between two writes, as plain data: a transcript read in pieces resumes exactly where it stopped. */
+export interface TerminalSnapshot {
+  parser: ParserSnapshot;
+  rows: RowData[];
+  row: number;
+  col: number;
+  screenTop: number | null;
+  width: number | null;
+  insertMode: boolean;
+  autowrap: boolean;
+  pasteOn: boolean;
+  altScreenCol: number | null;
+  savedCursor: { row: number; col: number } | null;
+  seq: number;
+  lastChar: string;
+  lastSpace: RowRef | null;
+  wrapCandidate: RowRef | null;
+  caretC: RowRef | null;
+  caret: RowRef | null;
+}
 
 interface Screen {
   rows: Row[];
@@ -83,6 +106,52 @@ export class Terminal implements TerminalActions {
   /** The width in use: learned, given, or Infinity while unknown. */
   get columns(): number {
     return this.width;
+  }
+
+  snapshot(): TerminalSnapshot {
+    const ref = (r: { row: Row; col: number; saved?: string[] } | null): RowRef | null =>
+      r && this.rows.includes(r.row) ? { row: this.rows.indexOf(r.row), col: r.col, ...(r.saved ? { saved: [...r.saved] } : {}) } : null;
+    return {
+      parser: this.parser.snapshot(),
+      rows: this.rows.map((r) => r.toJSON()),
+      row: this.row,
+      col: this.col,
+      screenTop: this.screenTop,
+      width: Number.isFinite(this.width) ? this.width : null,
+      insertMode: this.insertMode,
+      autowrap: this.autowrap,
+      pasteOn: this.pasteOn,
+      altScreenCol: this.mainScreen ? this.mainScreen.col : null,
+      savedCursor: this.savedCursor && { ...this.savedCursor },
+      seq: this.seq,
+      lastChar: this.lastChar,
+      lastSpace: ref(this.lastSpace),
+      wrapCandidate: ref(this.wrapCandidate),
+      caretC: ref(this.caretC),
+      caret: ref(this.caret),
+    };
+  }
+
+  static restore(s: TerminalSnapshot, options: TerminalOptions): Terminal {
+    const t = new Terminal({ ...options, ...(s.width !== null ? { width: s.width } : {}) });
+    t.parser.restore(s.parser);
+    t.rows = s.rows.map((r) => Row.from(r));
+    t.row = s.row;
+    t.col = s.col;
+    t.screenTop = s.screenTop;
+    t.insertMode = s.insertMode;
+    t.autowrap = s.autowrap;
+    t.pasteOn = s.pasteOn;
+    t.mainScreen = s.altScreenCol === null ? null : { rows: [], row: 0, col: s.altScreenCol, screenTop: null };
+    t.savedCursor = s.savedCursor && { ...s.savedCursor };
+    t.seq = s.seq;
+    t.lastChar = s.lastChar;
+    const deref = (r: RowRef | null) => (r && t.rows[r.row] ? { row: t.rows[r.row]!, col: r.col, saved: r.saved ?? [] } : null);
+    t.lastSpace = deref(s.lastSpace);
+    t.wrapCandidate = deref(s.wrapCandidate);
+    t.caretC = deref(s.caretC);
+    t.caret = deref(s.caret);
+    return t;
   }
 
   /** True when text stands after the cursor on its row: a later erase, if any, would have removed it. */

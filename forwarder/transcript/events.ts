@@ -7,7 +7,15 @@ export type TranscriptEvent =
   /** Terminal output bytes, decoded as text, to replay (S3 object body, end-of-session CloudWatch events). */
   | { type: 'terminal'; sessionId: string; source: TranscriptSource; text: string; time: number | null }
   /** Lines of a streaming CloudWatch event (already stripped of most escapes by the agent). */
-  | { type: 'stream-lines'; sessionId: string; lines: string[]; time: number | null; eventId: string | null }
+  | {
+      type: 'stream-lines';
+      sessionId: string;
+      lines: string[];
+      time: number | null;
+      eventId: string | null;
+      /** The agent cut a line longer than its buffer: the last line continues in the next event. */
+      endsMidLine: boolean;
+    }
   /** The transcript of the session is complete in this input. */
   | { type: 'end'; sessionId: string; source: TranscriptSource }
   /** An S3 object an event notification points at; the caller fetches it. */

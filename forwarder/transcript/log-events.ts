@@ -130,6 +130,19 @@ function decodeStreamMessage(
         ...(event.owner ? { account: event.owner } : {}),
       },
     },
-    { type: 'stream-lines', sessionId, lines, time, eventId: event.id ?? null },
+    { type: 'stream-lines', sessionId, lines, time, eventId: event.id ?? null, endsMidLine: endsMidLine(lines) },
   ];
+}
+
+/**
+ * The agent reads lines into a buffer of its event size (33,000 bytes, 200,000 before 3.1.1856); a longer line comes
+ * in buffer-sized pieces, each alone in its event. An event of one line that fills the buffer probably ends mid-line.
+ */
+const AGENT_BUFFERS = [33_000, 200_000];
+const FILL = 0.97;
+
+function endsMidLine(lines: string[]): boolean {
+  if (lines.length !== 1) return false;
+  const bytes = Buffer.byteLength(lines[0]!);
+  return AGENT_BUFFERS.some((size) => bytes >= size * FILL && bytes <= size);
 }

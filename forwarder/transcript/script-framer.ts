@@ -10,6 +10,16 @@ export class ScriptFramer {
   private head = '';
   private tail = '';
 
+  snapshot(): { headerDone: boolean; head: string; tail: string } {
+    return { headerDone: this.headerDone, head: this.head, tail: this.tail };
+  }
+
+  restore(s: { headerDone: boolean; head: string; tail: string }): void {
+    this.headerDone = s.headerDone;
+    this.head = s.head;
+    this.tail = s.tail;
+  }
+
   constructor(
     private readonly sink: {
       header(header: ScriptHeader): void;

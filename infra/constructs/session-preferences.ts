@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
 
 /** The account's regional Session Manager preferences live in this reserved Session document. */
 export const PREFERENCES_DOCUMENT = 'SSM-SessionManagerRunShell';
@@ -90,8 +89,9 @@ export class SessionManagerPreferences extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.content = stack.toJsonString(preferencesDocument(stack.account, props));
+    // Hash of the resolved document (references as CloudFormation intrinsics), stable from one synthesis to the next.
     const contentHash = createHash('sha256')
-      .update(JSON.stringify(preferencesDocument(stack.account, props)))
+      .update(JSON.stringify(stack.resolve(preferencesDocument(stack.account, props))))
       .digest('hex');
     const documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: PREFERENCES_DOCUMENT });
 
@@ -106,17 +106,20 @@ export class SessionManagerPreferences extends Construct {
         resources: [`${props.logGroup.logGroupArn}`],
       }),
     );
-    acknowledge(
-      role,
-      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(props.logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
-      'Log streams of the one log group of this function; their names are chosen by Lambda at run time.',
-    );
 
-    const call = (action: string, parameters: Record<string, unknown>, physicalId: string, ignore?: string) => ({
+    // outputPaths keep each response to the one field used: a custom resource may return at most 4 KB.
+    const call = (
+      action: string,
+      parameters: Record<string, unknown>,
+      physicalId: string,
+      outputPath: string,
+      ignore?: string,
+    ) => ({
       service: 'SSM',
       action,
       parameters,
       physicalResourceId: cr.PhysicalResourceId.of(physicalId),
+      outputPaths: [outputPath],
       ...(ignore ? { ignoreErrorCodesMatching: ignore } : {}),
     });
     const resource = (
@@ -144,6 +147,7 @@ export class SessionManagerPreferences extends Construct {
         'createDocument',
         { Name: PREFERENCES_DOCUMENT, DocumentType: 'Session', DocumentFormat: 'JSON', Content: this.content },
         PREFERENCES_DOCUMENT,
+        'DocumentDescription.DocumentVersion',
         'DocumentAlreadyExists',
       ),
     );
@@ -151,16 +155,23 @@ export class SessionManagerPreferences extends Construct {
       'updateDocument',
       { Name: PREFERENCES_DOCUMENT, DocumentVersion: '$LATEST', DocumentFormat: 'JSON', Content: this.content },
       PREFERENCES_DOCUMENT,
+      'DocumentDescription.DocumentVersion',
       'DuplicateDocumentContent',
     );
     const update = resource('Update', 'UpdateDocument', updateCall, updateCall);
-    const describeCall = call('describeDocument', { Name: PREFERENCES_DOCUMENT }, `describe-${contentHash}`);
+    const describeCall = call(
+      'describeDocument',
+      { Name: PREFERENCES_DOCUMENT },
+      `describe-${contentHash}`,
+      'Document.LatestVersion',
+    );
     const describe = resource('Describe', 'DescribeDocument', describeCall, describeCall);
     const latest = describe.getResponseField('Document.LatestVersion');
     const defaultCall = call(
       'updateDocumentDefaultVersion',
       { Name: PREFERENCES_DOCUMENT, DocumentVersion: latest },
       `default-${contentHash}`,
+      'Description.DefaultVersion',
     );
     const setDefault = resource('SetDefault', 'UpdateDocumentDefaultVersion', defaultCall, defaultCall);
 

@@ -10,6 +10,7 @@ import { SESSION_EVENT_PATTERN } from '../constructs/pipeline/detection-pipeline
 import { encryptedLogGroup, sessionEncryptionKey } from '../constructs/session-logging.js';
 import { SessionManagerPreferences } from '../constructs/session-preferences.js';
 import { SsmInstanceBaseline } from '../constructs/ssm-instance-baseline.js';
+import { acknowledge } from '../nag.js';
 import type { SessionPolicy } from './logging-account-stack.js';
 
 export interface ExistingVpc {
@@ -120,7 +121,7 @@ export class WorkloadAccountStack extends Stack {
       encryptionKey: this.sessionKey,
       retentionDays: 90,
     });
-    return new ec2.Vpc(this, 'Vpc', {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr('10.64.0.0/22'),
       maxAzs: this.zones.length,
       natGateways: 0,
@@ -132,6 +133,12 @@ export class WorkloadAccountStack extends Stack {
         },
       },
     });
+    acknowledge(
+      vpc,
+      'CloudFormation-Validate::W3010',
+      'Zones are named (availabilityZones prop, default <region>a/b) so that synthesis needs no AWS lookup and no credentials.',
+    );
+    return vpc;
   }
 }
 

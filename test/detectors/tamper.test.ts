@@ -69,29 +69,51 @@ describe('tampering rules', () => {
     }
     for (const { text, name } of texts) {
       const tests = text.slice(text.indexOf('\ntests:'));
-      const count = (section: string) => (tests.split(`  ${section}:\n`)[1] ?? '').split(/\n {2}\w/)[0]!.match(/^ {4}- /gm)!.length;
+      const count = (section: string) =>
+        (tests.split(`  ${section}:\n`)[1] ?? '').split(/\n {2}\w/)[0]!.match(/^ {4}- /gm)!.length;
       expect(count('match'), name).toBeGreaterThanOrEqual(5);
       expect(count('no_match'), name).toBeGreaterThanOrEqual(5);
     }
   });
 
-  for (const file of [`${SESSION}.log`, `${SESSION}.cw-final.jsonl`, `${SESSION}.cw-stream.jsonl`, `${SESSION}.subscription.json`]) {
+  const expected: [string, string[]][] = [
+    ['id', []],
+    ['sudo systemctl stop amazon-ssm-agent', ['sw-tamper-ssm-agent-stopped']],
+    [truth.commands[2]!.command, ['sw-tamper-ssm-state-files']],
+    [truth.commands[3]!.command, ['sw-tamper-ssm-agent-config']],
+    ["tmux new -d -s upd 'sleep 600'", ['sw-tamper-unlogged-terminal']],
+    ['stty -echo', ['sw-tamper-echo-off']],
+    // `head -3 /etc/passwd` and `stty echo` were typed with echo off: the transcript shows their output only
+    ['uptime', []],
+    ['exit', []],
+  ];
+
+  for (const file of [
+    `${SESSION}.log`,
+    `${SESSION}.cw-final.jsonl`,
+    `${SESSION}.cw-stream.jsonl`,
+    `${SESSION}.subscription.json`,
+  ]) {
     it(`raise on the tampering typed in the session, and nothing else (${file.slice(SESSION.length + 1)})`, async () => {
       const records = await transcriptRecords(file);
       const session = analyzer();
-      const raised = records.map((r) => [r.command, session.analyze(r).map((d) => d.ruleId).filter((id) => id.startsWith('sw-tamper-'))]);
-      expect(raised).toEqual([
-        ['id', []],
-        ['sudo systemctl stop amazon-ssm-agent', ['sw-tamper-ssm-agent-stopped']],
-        [truth.commands[2]!.command, ['sw-tamper-ssm-state-files']],
-        [truth.commands[3]!.command, ['sw-tamper-ssm-agent-config']],
-        ["tmux new -d -s upd 'sleep 600'", ['sw-tamper-unlogged-terminal']],
-        ['stty -echo', ['sw-tamper-echo-off']],
-        // `head -3 /etc/passwd` and `stty echo` were typed with echo off: the transcript shows their output only
-        ['uptime', []],
-        ['exit', []],
-      ]);
-      expect(truth.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['head -3 /etc/passwd', 'stty echo']));
+      const rules = records.map((r) =>
+        session
+          .analyze(r)
+          .map((d) => d.ruleId)
+          .filter((id) => id.startsWith('sw-tamper-')),
+      );
+      expect(rules).toEqual(expected.map(([, ids]) => ids));
+      const commands = records.map((r) => r.command);
+      if (file.includes('stream') || file.includes('subscription')) {
+        // the stream loses the terminal's line wrap of the long chattr line ("St andard_Stream"): still matched
+        expect(commands[2]).toMatch(/^sudo chattr -a \/var\/lib\/amazon\/ssm\//);
+        commands[2] = expected[2]![0];
+      }
+      expect(commands).toEqual(expected.map(([command]) => command));
+      expect(truth.commands.map((c) => c.command)).toEqual(
+        expect.arrayContaining(['head -3 /etc/passwd', 'stty echo']),
+      );
     });
   }
 
@@ -104,12 +126,18 @@ describe('tampering rules', () => {
   });
 
   it('see through quoting, wrappers, variables and decoding', () => {
-    expect(rulesOn("s''udo sys\\temctl st\"o\"p amazon-ssm-agent")).toEqual(['sw-tamper-ssm-agent-stopped']);
-    expect(rulesOn('echo c3lzdGVtY3RsIHN0b3AgYW1hem9uLXNzbS1hZ2VudA== | base64 -d | sudo sh')).toContain('sw-tamper-ssm-agent-stopped');
-    expect(rulesOn('sudo env PATH=/usr/bin nohup /usr/bin/pkill -f ssm-session-worker')).toEqual(['sw-tamper-ssm-agent-stopped']);
+    expect(rulesOn('s\'\'udo sys\\temctl st"o"p amazon-ssm-agent')).toEqual(['sw-tamper-ssm-agent-stopped']);
+    expect(rulesOn('echo c3lzdGVtY3RsIHN0b3AgYW1hem9uLXNzbS1hZ2VudA== | base64 -d | sudo sh')).toContain(
+      'sw-tamper-ssm-agent-stopped',
+    );
+    expect(rulesOn('sudo env PATH=/usr/bin nohup /usr/bin/pkill -f ssm-session-worker')).toEqual([
+      'sw-tamper-ssm-agent-stopped',
+    ]);
     const session = analyzer();
     session.analyze(record('d=/var/lib/amazon/ssm', 1, { sessionId: SESSION }));
-    const ids = session.analyze(record('sudo rm -rf "$d"/i-0e4f5a6b7c8d9e0f1/session', 2, { sessionId: SESSION })).map((x) => x.ruleId);
+    const ids = session
+      .analyze(record('sudo rm -rf "$d"/i-0e4f5a6b7c8d9e0f1/session', 2, { sessionId: SESSION }))
+      .map((x) => x.ruleId);
     expect(ids).toContain('sw-tamper-ssm-state-files');
     expect(rulesOn("bash -c 'stty raw -echo'")).toEqual(['sw-tamper-echo-off']);
     expect(rulesOn('sudo -u root screen -dmS upd bash -c "sleep 1"')).toEqual(['sw-tamper-unlogged-terminal']);

@@ -9,6 +9,7 @@ import { addStacks, type SessionWatchStacks } from '../../infra/app.js';
 import { parseConfig, type SessionWatchConfig } from '../../infra/config.js';
 import { FEATURE_FLAGS } from '../../infra/feature-flags.js';
 import { lambdaBundleDir } from '../../infra/paths.js';
+import type { CfnJson } from './template-values.js';
 
 export const LOGGING_ACCOUNT = '111111111111';
 export const WORKLOAD_ACCOUNT = '222222222222';
@@ -70,6 +71,13 @@ export function buildAll(config: SessionWatchConfig = testConfig()): Built {
   return { app, stacks, all };
 }
 
+let shared: Built | undefined;
+/** One build of the default configuration per test file, for tests that only read templates. */
+export function sharedBuild(): Built {
+  shared ??= buildAll();
+  return shared;
+}
+
 export function template(stack: Stack): Template {
   return Template.fromStack(stack);
 }
@@ -111,9 +119,9 @@ export function normalisedTemplate(stack: Stack): unknown {
 }
 
 /** Every resource of a type, as [logicalId, resource] pairs. */
-export function resourcesOf(stack: Stack, type: string): [string, { Properties: Record<string, any> }][] {
+export function resourcesOf(stack: Stack, type: string): [string, { Properties: Record<string, CfnJson> }][] {
   return Object.entries(Template.fromStack(stack).findResources(type)) as [
     string,
-    { Properties: Record<string, any> },
+    { Properties: Record<string, CfnJson> },
   ][];
 }

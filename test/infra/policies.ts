@@ -1,5 +1,7 @@
 /** Reads every policy document out of a synthesised CloudFormation template, whatever resource carries it. */
 
+import type { CfnJson } from './template-values.js';
+
 export interface Statement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
@@ -16,16 +18,22 @@ export interface FoundPolicy {
   readonly statements: Statement[];
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> };
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, CfnJson> }> };
+
+/** A policy written as a JSON string with CloudFormation references in it (Fn::Join), with the references as `<ref>`. */
+const flattenJoin = (value: { 'Fn::Join': [string, unknown[]] }): string =>
+  value['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<ref>')).join(value['Fn::Join'][0]);
 
 const asDocument = (value: unknown): { Statement?: Statement[] } | undefined => {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return JSON.parse(value);
+  if (typeof value === 'object' && value !== null && 'Fn::Join' in value)
+    return JSON.parse(flattenJoin(value as { 'Fn::Join': [string, unknown[]] }));
   return value as { Statement?: Statement[] };
 };
 
 /** Where each resource type keeps its policy document(s). */
-const DOCUMENTS: Record<string, (p: Record<string, any>) => unknown[]> = {
+const DOCUMENTS: Record<string, (p: Record<string, CfnJson>) => unknown[]> = {
   'AWS::IAM::Policy': (p) => [p.PolicyDocument],
   'AWS::IAM::ManagedPolicy': (p) => [p.PolicyDocument],
   'AWS::IAM::Role': (p) => (p.Policies ?? []).map((x: { PolicyDocument: unknown }) => x.PolicyDocument),
@@ -38,9 +46,9 @@ const DOCUMENTS: Record<string, (p: Record<string, any>) => unknown[]> = {
   'AWS::Events::EventBusPolicy': (p) => [p.Statement ? { Statement: [p.Statement] } : undefined],
 };
 
-export function policiesOf(template: Template): FoundPolicy[] {
+export function policiesOf(template: Record<string, CfnJson>): FoundPolicy[] {
   const found: FoundPolicy[] = [];
-  for (const [id, resource] of Object.entries(template.Resources)) {
+  for (const [id, resource] of Object.entries((template as Template).Resources)) {
     const read = DOCUMENTS[resource.Type];
     if (!read || !resource.Properties) continue;
     for (const raw of read(resource.Properties)) {

@@ -84,8 +84,7 @@ export interface DetectionPipelineProps {
 }
 
 /** Fails early, with the fix, when the Lambda bundle has not been built. */
-export function defaultLambdaCode(): lambda.Code {
-  const dir = lambdaBundleDir();
+export function defaultLambdaCode(dir: string = lambdaBundleDir()): lambda.Code {
   if (!existsSync(join(dir, 'index.mjs'))) throw new Error(`${dir}/index.mjs not found: run \`npm run bundle\` first`);
   return lambda.Code.fromAsset(dir);
 }
@@ -103,7 +102,7 @@ export class DetectionPipeline extends Construct {
   readonly tables: Readonly<Record<'identity' | 'state' | 'idempotency', dynamodb.Table>>;
   readonly alertTopic: sns.Topic;
   readonly operationsTopic: sns.Topic;
-  readonly hecToken?: secretsmanager.Secret;
+  readonly hecToken?: secretsmanager.CfnSecret;
   readonly configBucket: s3.Bucket;
   readonly functions: Readonly<Record<FunctionName, lambda.Function>>;
   readonly queues: Readonly<Record<string, sqs.Queue>>;
@@ -167,7 +166,7 @@ export class DetectionPipeline extends Construct {
     });
     Annotations.of(this.configBucket).acknowledgeWarning(
       '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
-      'The logging-account stack\'s access-log bucket policy accepts server access logs from every bucket of this account.',
+      "The logging-account stack's access-log bucket policy accepts server access logs from every bucket of this account.",
     );
 
     // Delivery.
@@ -187,9 +186,12 @@ export class DetectionPipeline extends Construct {
       this.operationsTopic.addSubscription(new subscriptions.EmailSubscription(email));
     if (props.hecUrl) {
       if (!/^https:\/\/[^\s/]+/.test(props.hecUrl)) throw new Error(`hecUrl must be an https:// URL: ${props.hecUrl}`);
-      this.hecToken = new secretsmanager.Secret(this, 'HecToken', {
-        description: 'sessionwatch: Splunk HEC token (set the real value with put-secret-value after deployment)',
-        encryptionKey: key,
+      // The L1 resource on purpose: the L2 Secret adds kms:ReEncrypt*/GenerateDataKey* to the key policy, while the
+      // key policy's IAM delegation and the role's kms:ViaService statement already cover Secrets Manager.
+      this.hecToken = new secretsmanager.CfnSecret(this, 'HecToken', {
+        description: 'sessionwatch: Splunk HEC token (a random placeholder until you put the real token)',
+        kmsKeyId: key.keyArn,
+        generateSecretString: { passwordLength: 36, excludePunctuation: true },
       });
       acknowledge(
         this.hecToken,
@@ -249,7 +251,7 @@ export class DetectionPipeline extends Construct {
       LOG_LEVEL: props.logLevel ?? 'INFO',
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'sessionwatch',
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'SessionWatch',
-      ...(this.hecToken ? { SESSIONWATCH_HEC_TOKEN_SECRET_ARN: this.hecToken.secretArn } : {}),
+      ...(this.hecToken ? { SESSIONWATCH_HEC_TOKEN_SECRET_ARN: this.hecToken.ref } : {}),
     };
     const configBucketName = NAMES.configBucket(stack.account, stack.region);
     const iocLocations = (props.iocSources ?? []).map((s) => parseSource(s, configBucketName));
@@ -323,7 +325,7 @@ export class DetectionPipeline extends Construct {
           new iam.PolicyStatement({
             sid: 'ReadHecToken',
             actions: ['secretsmanager:GetSecretValue'],
-            resources: [this.hecToken.secretArn],
+            resources: [this.hecToken.ref],
           }),
         );
     };

@@ -57,7 +57,11 @@ export function pipelineKeyThroughServices(
  * known; otherwise any key of the logging account under those two conditions, which keeps the pipeline stack free of
  * a cross-stack reference to the key (the key policy still names the pipeline roles).
  */
-export function readTranscripts(scope: Construct, bucketName: string, transcriptKeyArn?: string): iam.PolicyStatement[] {
+export function readTranscripts(
+  scope: Construct,
+  bucketName: string,
+  transcriptKeyArn?: string,
+): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
   const bucketArn = `arn:${stack.partition}:s3:::${bucketName}`;
   return [

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../forwarder/alerts/alert.js';
 import { DynamoDbIdentityStore } from '../../../forwarder/identity/dynamodb-store.js';
@@ -10,6 +11,11 @@ import {
   DynamoDbSessionIndex,
   DynamoDbTranscriptIndex,
 } from '../../../forwarder/session-coverage/dynamodb-stores.js';
+import {
+  noteObservations,
+  observeTranscriptEvent,
+  type TranscriptObservation,
+} from '../../../forwarder/session-coverage/index.js';
 import { indexForCoverage } from '../../../forwarder/session-coverage/index-session.js';
 import { readTranscriptObservations } from '../../../forwarder/session-coverage/read-transcripts.js';
 import {
@@ -21,6 +27,8 @@ import {
   type TranscriptIndex,
 } from '../../../forwarder/session-coverage/stores.js';
 import { expandInputs } from '../../../forwarder/sources/inputs.js';
+import { decodeStream } from '../../../forwarder/transcript/decode-stream.js';
+import { sessionsDir } from '../../helpers/paths.js';
 import { startDynamoDb } from '../sinks/helpers/emulators.js';
 import { fixtureRecords, SESSIONS, transcriptExport } from './helpers.js';
 
@@ -187,6 +195,34 @@ describe.each(backends)('coverage check: %s', (_, makeStores) => {
     expect(
       report.raised.filter((a) => [SESSIONS.alice, SESSIONS.bob, SESSIONS.ci].includes(a.sessionId as never)),
     ).toEqual([]);
+  });
+
+  it('keeps what the Lambda handlers note from decoded deliveries, whatever their order, in a few writes', async () => {
+    const stores = await makeStores();
+    const noted: { sessionId: string; observation: TranscriptObservation }[] = [];
+    const decode = async (file: string, seenAt: string) => {
+      for await (const event of decodeStream(createReadStream(join(sessionsDir, file)), { name: file })) {
+        const o = observeTranscriptEvent(event, seenAt);
+        if (o) noted.push(o);
+      }
+    };
+    await decode(`${SESSIONS.dana}.subscription.json`, '2026-10-08T13:31:00Z');
+    await decode(`${SESSIONS.dana}.log`, '2026-10-08T13:30:50Z');
+    const streamEvents = noted.filter((n) => n.observation.kind === 'stream').length;
+    expect(streamEvents).toBeGreaterThan(5);
+    const writes = await noteObservations(stores.transcripts, noted.reverse());
+    expect(writes).toBe(3); // first and last stream event, and the S3 object
+    // a late, older redelivery moves nothing
+    await stores.transcripts.note(SESSIONS.dana, { kind: 'stream', time: '2026-10-08T13:30:10Z' });
+    await stores.transcripts.note(SESSIONS.dana, { kind: 'final', time: '2026-10-08T13:35:00Z', source: 'cloudwatch' });
+    expect(await stores.transcripts.get(SESSIONS.dana)).toEqual({
+      sessionId: SESSIONS.dana,
+      firstStream: '2026-10-08T13:30:04.000Z',
+      lastStream: '2026-10-08T13:30:40.000Z',
+      streamExit: null,
+      final: '2026-10-08T13:30:50.000Z',
+      finalSource: 's3',
+    });
   });
 
   it('undoes the claims when delivery fails, so the next run raises the alerts again', async () => {

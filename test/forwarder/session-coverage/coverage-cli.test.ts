@@ -147,7 +147,7 @@ describe('sessionwatch coverage', () => {
     expect(
       lines.some((l) => l.includes('missing-transcript') && l.includes('eve.ops') && l.includes('i-0a1b2c3d4e5f60718')),
     ).toBe(true);
-    expect(lines.some((l) => l.includes('unrecorded-session') && l.includes('AWS-StartSSHSession'))).toBe(true);
+    expect(lines.some((l) => l.includes('unrecorded-session') && l.includes('SSH session'))).toBe(true);
   });
 
   it('reports bad input and bad usage with exit 2, and still checks the rest', async () => {
