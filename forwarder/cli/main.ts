@@ -9,6 +9,8 @@ Commands:
   commands   rebuild the commands typed in sessions
   rules      test, lint and scaffold detection rules
   redrive    deliver alerts that waited in the spool
+  coverage   find sessions whose transcript never arrived, and unrecorded SSH/port-forwarding sessions
+  posture    check an account's Session Manager preferences, open SSH/RDP ports and instance profiles
   help       this help
 
 Run "sessionwatch COMMAND --help" for a command's options and examples.
@@ -22,6 +24,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   commands: async () => (await import('./commands-command.js')).commandsCommand,
   rules: async () => (await import('./rules-command.js')).rulesCommand,
   redrive: async () => (await import('./redrive-command.js')).redriveCommand,
+  coverage: async () => (await import('./coverage-command.js')).coverageCommand,
+  posture: async () => (await import('./posture-command.js')).postureCommand,
 };
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -92,12 +92,12 @@ export function observeTranscriptEvent(
   return null;
 }
 
-const EXIT = /^\s*(?:exit|logout)(?:\s+\d{1,3})?\s*$/;
+const EXIT = /^(?:exit|logout)(?: \d{1,3})?$/;
 
 /** A streamed `exit`/`logout` command record → the stream-exit observation. */
 export function observeCommand(record: CommandRecord): TranscriptObservation | null {
   if (record.source !== 'cloudwatch-stream' || record.cancelled || !record.time) return null;
-  return EXIT.test(record.command) ? { kind: 'stream-exit', time: record.time } : null;
+  return EXIT.test(record.command.trim()) ? { kind: 'stream-exit', time: record.time } : null;
 }
 
 /**

@@ -12,7 +12,8 @@ export interface Input {
 /** Reads S3 objects; given to the CLI only when an s3:// input (or an S3 event) needs it. */
 export interface ObjectReader {
   list(bucket: string, prefix: string): AsyncIterable<string>;
-  get(bucket: string, key: string): Promise<AsyncIterable<Uint8Array>>;
+  /** The object's bytes from `offset` on (a ranged read), of one version when given. */
+  get(bucket: string, key: string, options?: { offset?: number; versionId?: string }): Promise<AsyncIterable<Uint8Array>>;
 }
 
 const S3_URI = /^s3:\/\/([^/]+)\/?(.*)$/;

@@ -27,9 +27,16 @@ export function s3ObjectReader(options: { endpoint?: string; region?: string } =
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },
-    async get(bucket, key) {
+    async get(bucket, key, o = {}) {
       const { s3, client } = await open();
-      const out = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await client.send(
+        new s3.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(o.offset ? { Range: `bytes=${o.offset}-` } : {}),
+          ...(o.versionId ? { VersionId: o.versionId } : {}),
+        }),
+      );
       if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
       return out.Body as AsyncIterable<Uint8Array>;
     },

@@ -37,6 +37,13 @@ export function guardrailPolicy(options: GuardrailOptions = {}) {
       Condition: { ArnNotLike: { 'ec2:InstanceProfile': profiles } },
     },
     {
+      Sid: 'DenyRunInstancesWithoutImdsv2',
+      Effect: 'Deny',
+      Action: 'ec2:RunInstances',
+      Resource: 'arn:aws:ec2:*:*:instance/*',
+      Condition: { StringNotEquals: { 'ec2:MetadataHttpTokens': 'required' } },
+    },
+    {
       Sid: 'DenyAttachingOtherInstanceProfiles',
       Effect: 'Deny',
       Action: ['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation'],

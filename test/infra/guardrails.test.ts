@@ -16,8 +16,8 @@ describe('guardrails', () => {
     });
   });
 
-  it('denies launching an instance without an instance profile, or with another one', () => {
-    const [none, other, attach, remove] = guardrailPolicy().Statement as Record<string, CfnJson>[];
+  it('denies launching an instance without an instance profile, with another one, or without IMDSv2', () => {
+    const [none, other, imdsv1, attach, remove] = guardrailPolicy().Statement as Record<string, CfnJson>[];
     expect(none).toEqual({
       Sid: 'DenyRunInstancesWithoutInstanceProfile',
       Effect: 'Deny',
@@ -28,6 +28,7 @@ describe('guardrails', () => {
     expect(other!.Condition).toEqual({
       ArnNotLike: { 'ec2:InstanceProfile': ['arn:aws:iam::*:instance-profile/sessionwatch-ssm-instance-*'] },
     });
+    expect(imdsv1!.Condition).toEqual({ StringNotEquals: { 'ec2:MetadataHttpTokens': 'required' } });
     expect(attach!.Action).toEqual(['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation']);
     expect(remove!.Action).toBe('ec2:DisassociateIamInstanceProfile');
     expect(guardrailPolicy().Statement.every((s) => s.Effect === 'Deny')).toBe(true);

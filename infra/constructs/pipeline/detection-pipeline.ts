@@ -86,7 +86,8 @@ export interface DetectionPipelineProps {
 /** Fails early, with the fix, when the Lambda bundle has not been built. */
 export function defaultLambdaCode(dir: string = lambdaBundleDir()): lambda.Code {
   if (!existsSync(join(dir, 'index.mjs'))) throw new Error(`${dir}/index.mjs not found: run \`npm run bundle\` first`);
-  return lambda.Code.fromAsset(dir);
+  // meta.json is esbuild's build report for the benchmark, not code.
+  return lambda.Code.fromAsset(dir, { exclude: ['meta.json'] });
 }
 
 /**

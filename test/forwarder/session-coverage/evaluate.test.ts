@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { CommandRecord } from '../../../forwarder/commands/record.js';
 import type { SessionIdentity } from '../../../forwarder/identity/record.js';
 import { emptyIdentity } from '../../../forwarder/identity/store.js';
 import { coverageAlert } from '../../../forwarder/session-coverage/alerts.js';
@@ -7,6 +8,7 @@ import { evaluateSession } from '../../../forwarder/session-coverage/evaluate.js
 import {
   addObservation,
   emptyObservations,
+  observeCommand,
   type TranscriptObservation,
   type TranscriptObservations,
 } from '../../../forwarder/session-coverage/observations.js';
@@ -207,5 +209,35 @@ describe('the alert', () => {
     expect(alert.severity).toBe('high');
     expect(alert.actor?.sessionEnd).toBe('2026-10-08T14:04:00.000Z');
     expect(alert.evidence.map((e) => e.value)).toContain('stream 2026-10-08T14:00:07.000Z – 2026-10-08T14:04:00.000Z');
+  });
+});
+
+describe('a streamed exit', () => {
+  const streamed = (command: string, overrides: Partial<CommandRecord> = {}): CommandRecord => ({
+    sessionId: 'eve.ops-0e5f6a7b8c9d0e1f2',
+    seq: 9,
+    command,
+    user: 'ssm-user',
+    host: null,
+    cwd: null,
+    root: false,
+    time: '2026-10-08T14:04:00.000Z',
+    source: 'cloudwatch-stream',
+    cancelled: false,
+    incomplete: false,
+    instanceId: 'i-0a1b2c3d4e5f60718',
+    ...overrides,
+  });
+
+  it('is `exit`, `exit N` or `logout` as the shell received it, typed and not cancelled, in the stream', () => {
+    for (const command of ['exit', 'exit 0', ' logout ']) {
+      expect(observeCommand(streamed(command))).toEqual({ kind: 'stream-exit', time: '2026-10-08T14:04:00.000Z' });
+    }
+    for (const command of ['exit-code', 'echo exit', 'exit; rm -rf /tmp/x', `exit ${'9'.repeat(5)}`]) {
+      expect(observeCommand(streamed(command)), command).toBeNull();
+    }
+    expect(observeCommand(streamed('exit', { cancelled: true }))).toBeNull();
+    expect(observeCommand(streamed('exit', { source: 's3' }))).toBeNull();
+    expect(observeCommand(streamed('exit', { time: null }))).toBeNull();
   });
 });
