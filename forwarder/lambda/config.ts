@@ -39,8 +39,14 @@ const ConfigSchema = z.object({
   SESSIONWATCH_MAX_OBJECT_BYTES_PER_INVOCATION: positive('SESSIONWATCH_MAX_OBJECT_BYTES_PER_INVOCATION', 4 * 1024 ** 3),
   SESSIONWATCH_TIME_GUARD_MS: positive('SESSIONWATCH_TIME_GUARD_MS', 30_000),
   SESSIONWATCH_STATE_TTL_DAYS: positive('SESSIONWATCH_STATE_TTL_DAYS', 7),
-  SESSIONWATCH_HEC_TOKEN: z.optional(z.never('SESSIONWATCH_HEC_TOKEN: a secret must not be an environment variable; use SESSIONWATCH_HEC_TOKEN_SECRET_ARN')),
-  LOG_LEVEL: z.optional(z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'trace', 'debug', 'info', 'warn', 'error', 'silent'])),
+  SESSIONWATCH_HEC_TOKEN: z.optional(
+    z.never(
+      'SESSIONWATCH_HEC_TOKEN: a secret must not be an environment variable; use SESSIONWATCH_HEC_TOKEN_SECRET_ARN',
+    ),
+  ),
+  LOG_LEVEL: z.optional(
+    z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'trace', 'debug', 'info', 'warn', 'error', 'silent']),
+  ),
 });
 
 export interface LambdaConfig {

@@ -56,7 +56,10 @@ async function route(event: unknown, rt: Runtime, remainingMs: () => number): Pr
   if (event['detail-type'] === 'AWS API Call via CloudTrail') {
     if (!allowed(rt, 'identity')) return skip(rt, 'role');
     const result = await indexSessionEvent(event, rt.identities);
-    rt.observer.logger.info('session event indexed', { status: result.status, sessionId: 'sessionId' in result ? result.sessionId : undefined });
+    rt.observer.logger.info('session event indexed', {
+      status: result.status,
+      sessionId: 'sessionId' in result ? result.sessionId : undefined,
+    });
     return undefined;
   }
   if (event['detail-type'] === 'Object Created') {

@@ -82,7 +82,10 @@ async function readWhole(ref: ObjectRef, body: AsyncIterable<Uint8Array>, rt: Ru
     {
       record: (record, session) => {
         let a = analyzers.get(session.sessionId);
-        if (!a) analyzers.set(session.sessionId, (a = rt.engine.session(contextOf(session))));
+        if (!a) {
+          a = rt.engine.session(contextOf(session));
+          analyzers.set(session.sessionId, a);
+        }
         commands.push({ record, session: { ...session }, detections: a.analyze(record), fresh: true });
       },
       problem: (e) => {
@@ -102,7 +105,9 @@ async function readResumable(
   remainingMs: () => number,
   continuation: Continuation | undefined,
 ): Promise<ObjectOutcome> {
-  const saved = continuation ? ((await rt.states.get(continuation.stateKey))?.item as unknown as ContinuationState | undefined) : undefined;
+  const saved = continuation
+    ? ((await rt.states.get(continuation.stateKey))?.item as unknown as ContinuationState | undefined)
+    : undefined;
   if (continuation && !saved) throw new Error(`continuation state ${continuation.stateKey} is missing`);
   const decoder = new TextDecoder('utf-8');
   const commands: ReplayedCommand[] = [];
@@ -112,7 +117,8 @@ async function readResumable(
     analyzer ??= rt.engine.session(contextOf(info), saved?.detector ?? undefined);
     commands.push({ record, session: { ...info }, detections: analyzer.analyze(record), fresh: true });
   };
-  if (saved) session = new TerminalSession(saved.reconstruction.info.sessionId, 's3', emit, undefined, saved.reconstruction);
+  if (saved)
+    session = new TerminalSession(saved.reconstruction.info.sessionId, 's3', emit, undefined, saved.reconstruction);
   let head = '';
   let read = 0;
   for await (const chunk of body) {
@@ -179,9 +185,13 @@ async function openObject(rt: Runtime, ref: ObjectRef, offset: number): Promise<
     const name = (error as { name?: string }).name ?? '';
     const message = (error as Error).message;
     if (/kms/i.test(name) || /kms/i.test(message)) {
-      throw new ObjectReadError('kms', `s3://${ref.bucket}/${ref.key}: KMS refused to decrypt (kms:Decrypt on the transcript key?): ${message}`);
+      throw new ObjectReadError(
+        'kms',
+        `s3://${ref.bucket}/${ref.key}: KMS refused to decrypt (kms:Decrypt on the transcript key?): ${message}`,
+      );
     }
-    if (name === 'AccessDenied') throw new ObjectReadError('access', `s3://${ref.bucket}/${ref.key}: access denied: ${message}`);
+    if (name === 'AccessDenied')
+      throw new ObjectReadError('access', `s3://${ref.bucket}/${ref.key}: access denied: ${message}`);
     if (name === 'NoSuchKey') throw new ObjectReadError('missing', `s3://${ref.bucket}/${ref.key}: no such object`);
     throw new ObjectReadError('read', `s3://${ref.bucket}/${ref.key}: ${message}`);
   }
@@ -203,10 +213,22 @@ async function* prepend(first: Uint8Array | null, rest: AsyncIterator<Uint8Array
   for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
 }
 
-function contextOf(info: { sessionId: string; instanceId: string | null; account: string | null; principalArn: string | null }) {
-  return { sessionId: info.sessionId, instanceId: info.instanceId, account: info.account, principalArn: info.principalArn };
+function contextOf(info: {
+  sessionId: string;
+  instanceId: string | null;
+  account: string | null;
+  principalArn: string | null;
+}) {
+  return {
+    sessionId: info.sessionId,
+    instanceId: info.instanceId,
+    account: info.account,
+    principalArn: info.principalArn,
+  };
 }
 
 export async function sendContinuation(queueUrl: string, message: Continuation): Promise<void> {
-  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ sessionwatchContinuation: message }) }));
+  await sqsClient().send(
+    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ sessionwatchContinuation: message }) }),
+  );
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Severity } from '../../detectors/model.js';
 
 /**
@@ -37,7 +37,8 @@ export function createObserver(env: NodeJS.ProcessEnv): Observer {
       if (value > 0) metrics.addMetric(metric, metric === 'ObjectBytes' ? MetricUnit.Bytes : MetricUnit.Count, value);
     },
     alerts: (severity, value) => {
-      if (value > 0) metrics.addMetric(`Alerts${severity[0]!.toUpperCase()}${severity.slice(1)}`, MetricUnit.Count, value);
+      if (value > 0)
+        metrics.addMetric(`Alerts${severity[0]!.toUpperCase()}${severity.slice(1)}`, MetricUnit.Count, value);
     },
     latency: (ms) => metrics.addMetric('DeliveryLatency', MetricUnit.Milliseconds, Math.max(0, ms)),
     flush: () => metrics.publishStoredMetrics(),

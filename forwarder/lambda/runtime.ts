@@ -1,5 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Engine } from '../../detectors/index.js';
+import { severityRank } from '../../detectors/model.js';
 import type { Alert } from '../alerts/alert.js';
 import { buildAlert } from '../alerts/build.js';
 import { cloudTrailClient, dynamoDbClient, s3Client } from '../aws/clients.js';
@@ -11,12 +12,11 @@ import { type IdentityStore, MemoryIdentityStore } from '../identity/store.js';
 import { loadEngine } from '../pipeline/engine-config.js';
 import { openDelivery } from '../sinks/open-delivery.js';
 import type { ObjectReader } from '../sources/inputs.js';
+import type { ReplayedCommand } from '../stream/session-replay.js';
 import { DynamoDbSessionStateStore, MemorySessionStateStore, type SessionStateStore } from '../stream/state-store.js';
 import type { LambdaConfig } from './config.js';
-import type { Observer } from './observe.js';
-import { severityRank } from '../../detectors/model.js';
-import type { ReplayedCommand } from '../stream/session-replay.js';
 import { type Continuation, sendContinuation } from './objects.js';
+import type { Observer } from './observe.js';
 
 /** Everything a handler needs, built once per cold start and reused by warm invocations. */
 export interface Runtime {
@@ -37,11 +37,16 @@ export interface Runtime {
 /** S3 behind a custom endpoint (an emulator, some VPC endpoints) needs path-style addressing. */
 const customS3Endpoint = (env: NodeJS.ProcessEnv) => Boolean(env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
 
-export async function createRuntime(config: LambdaConfig, observer: Observer, env: NodeJS.ProcessEnv): Promise<Runtime> {
+export async function createRuntime(
+  config: LambdaConfig,
+  observer: Observer,
+  env: NodeJS.ProcessEnv,
+): Promise<Runtime> {
   const s3 = s3Client({ forcePathStyle: customS3Endpoint(env) });
   const objects = s3Objects(s3);
   const { engine, problems } = await loadEngine({ iocs: config.iocSources, rules: config.ruleSources }, () => objects);
-  for (const p of problems) observer.logger.warn('rule or IOC source not loaded', { source: p.source, line: p.line, reason: p.message });
+  for (const p of problems)
+    observer.logger.warn('rule or IOC source not loaded', { source: p.source, line: p.line, reason: p.message });
   const dynamo = config.identityTable || config.stateTable ? dynamoDbClient() : null;
   const identities: IdentityStore = config.identityTable
     ? new DynamoDbIdentityStore(dynamo!, { tableName: config.identityTable })
@@ -49,12 +54,16 @@ export async function createRuntime(config: LambdaConfig, observer: Observer, en
   const resolver = new IdentityResolver({
     store: identities,
     lookup: new CloudTrailSessionLookup(cloudTrailClient()),
-    onError: (stage, error) => observer.logger.warn('identity lookup failed', { stage, error: (error as Error).message }),
+    onError: (stage, error) =>
+      observer.logger.warn('identity lookup failed', { stage, error: (error as Error).message }),
   });
   const states: SessionStateStore = config.stateTable
     ? new DynamoDbSessionStateStore(dynamo!, config.stateTable, config.stateTtlSeconds)
     : new MemorySessionStateStore();
-  const delivery = openDelivery(config.sinks, { env, ...(config.spool ? { spool: config.spool } : { spool: '/tmp/sessionwatch-spool' }) });
+  const delivery = openDelivery(config.sinks, {
+    env,
+    ...(config.spool ? { spool: config.spool } : { spool: '/tmp/sessionwatch-spool' }),
+  });
   const minRank = severityRank(config.minSeverity);
   const actors = new Map<string, Promise<Awaited<ReturnType<IdentityResolver['resolve']>>>>();
 
@@ -84,7 +93,8 @@ export async function createRuntime(config: LambdaConfig, observer: Observer, en
         const wanted = c.detections.filter((d) => severityRank(d.severity) >= minRank);
         if (wanted.length === 0) continue;
         const actor = await actorOf(c.session);
-        for (const d of wanted) alerts.push(buildAlert(d, c.record, c.session, actor, transcript ? { transcript } : {}));
+        for (const d of wanted)
+          alerts.push(buildAlert(d, c.record, c.session, actor, transcript ? { transcript } : {}));
       }
       return alerts;
     },

@@ -49,7 +49,10 @@ export async function handleSubscription(data: unknown, rt: Runtime): Promise<vo
     if (!kind || !sessionId) continue;
     const groupKey = `${kind}#${sessionId}`;
     let group = groups.get(groupKey);
-    if (!group) groups.set(groupKey, (group = { kind, sessionId, events: [] }));
+    if (!group) {
+      group = { kind, sessionId, events: [] };
+      groups.set(groupKey, group);
+    }
     group.events.push({ ...pending, id: e.id, timestamp: e.timestamp } as SessionEvent);
   }
 

@@ -13,7 +13,11 @@ export interface Input {
 export interface ObjectReader {
   list(bucket: string, prefix: string): AsyncIterable<string>;
   /** The object's bytes from `offset` on (a ranged read), of one version when given. */
-  get(bucket: string, key: string, options?: { offset?: number; versionId?: string }): Promise<AsyncIterable<Uint8Array>>;
+  get(
+    bucket: string,
+    key: string,
+    options?: { offset?: number; versionId?: string },
+  ): Promise<AsyncIterable<Uint8Array>>;
 }
 
 const S3_URI = /^s3:\/\/([^/]+)\/?(.*)$/;

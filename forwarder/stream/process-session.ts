@@ -1,6 +1,13 @@
 import type { Engine } from '../../detectors/index.js';
 import type { Alert } from '../alerts/alert.js';
-import { DEFAULT_LIMITS, emptyReplayState, type ReplayKind, type ReplayedCommand, replayDelivery, type SessionEvent } from './session-replay.js';
+import {
+  DEFAULT_LIMITS,
+  emptyReplayState,
+  type ReplayedCommand,
+  type ReplayKind,
+  replayDelivery,
+  type SessionEvent,
+} from './session-replay.js';
 import { type SessionStateItem, type SessionStateStore, StateTooLargeError } from './state-store.js';
 
 export interface SessionProcessDeps {
@@ -39,7 +46,11 @@ export async function processSessionEvents(
   let limits = DEFAULT_LIMITS;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await deps.states.get(key);
-    const item: SessionStateItem = current?.item ?? { replay: emptyReplayState(kind, sessionId), alerted: [], outbox: [] };
+    const item: SessionStateItem = current?.item ?? {
+      replay: emptyReplayState(kind, sessionId),
+      alerted: [],
+      outbox: [],
+    };
     const result = replayDelivery(item.replay, events, deps.engine, limits);
     const alerted = new Set(item.alerted);
     const raised: Alert[] = [];

@@ -92,7 +92,12 @@ export function replayDelivery(
   const commands: ReplayedCommand[] = [];
   let current: SessionEvent | null = null;
   const emit = (record: CommandRecord, session: SessionInfo) =>
-    commands.push({ record, session: { ...session }, detections: [], fresh: current !== null && fresh.has(current.id) });
+    commands.push({
+      record,
+      session: { ...session },
+      detections: [],
+      fresh: current !== null && fresh.has(current.id),
+    });
   const reconstruction = restoreReconstruction(previous, emit);
   // created at the first command, once the events have said which instance and account the session is on
   let analyzer: ReturnType<Engine['session']> | null = null;
@@ -148,8 +153,15 @@ function restoreReconstruction(
   emit: (record: CommandRecord, session: SessionInfo) => void,
 ): StreamSession | TerminalSession {
   const snapshot = state.base?.reconstruction;
-  if (state.kind === 'stream') return new StreamSession(state.sessionId, emit, snapshot as StreamSessionSnapshot | undefined);
-  return new TerminalSession(state.sessionId, 'cloudwatch', emit, undefined, snapshot as TerminalSessionSnapshot | undefined);
+  if (state.kind === 'stream')
+    return new StreamSession(state.sessionId, emit, snapshot as StreamSessionSnapshot | undefined);
+  return new TerminalSession(
+    state.sessionId,
+    'cloudwatch',
+    emit,
+    undefined,
+    snapshot as TerminalSessionSnapshot | undefined,
+  );
 }
 
 /** How many of the oldest events leave the buffer so it stays within its limits. */
@@ -168,5 +180,10 @@ const tail = (text: string) => text.slice(-512);
 const maxKey = (a: string | null, b: string) => (a !== null && a > b ? a : b);
 
 function contextOf(info: SessionInfo) {
-  return { sessionId: info.sessionId, instanceId: info.instanceId, account: info.account, principalArn: info.principalArn };
+  return {
+    sessionId: info.sessionId,
+    instanceId: info.instanceId,
+    account: info.account,
+    principalArn: info.principalArn,
+  };
 }

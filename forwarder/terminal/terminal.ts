@@ -110,7 +110,9 @@ export class Terminal implements TerminalActions {
 
   snapshot(): TerminalSnapshot {
     const ref = (r: { row: Row; col: number; saved?: string[] } | null): RowRef | null =>
-      r && this.rows.includes(r.row) ? { row: this.rows.indexOf(r.row), col: r.col, ...(r.saved ? { saved: [...r.saved] } : {}) } : null;
+      r && this.rows.includes(r.row)
+        ? { row: this.rows.indexOf(r.row), col: r.col, ...(r.saved ? { saved: [...r.saved] } : {}) }
+        : null;
     return {
       parser: this.parser.snapshot(),
       rows: this.rows.map((r) => r.toJSON()),
@@ -146,7 +148,8 @@ export class Terminal implements TerminalActions {
     t.savedCursor = s.savedCursor && { ...s.savedCursor };
     t.seq = s.seq;
     t.lastChar = s.lastChar;
-    const deref = (r: RowRef | null) => (r && t.rows[r.row] ? { row: t.rows[r.row]!, col: r.col, saved: r.saved ?? [] } : null);
+    const deref = (r: RowRef | null) =>
+      r && t.rows[r.row] ? { row: t.rows[r.row]!, col: r.col, saved: r.saved ?? [] } : null;
     t.lastSpace = deref(s.lastSpace);
     t.wrapCandidate = deref(s.wrapCandidate);
     t.caretC = deref(s.caretC);

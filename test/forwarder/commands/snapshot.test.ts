@@ -7,7 +7,9 @@ import { TerminalSession, type TerminalSessionSnapshot } from '../../../forwarde
 import { fixturesDir, sessionsDir } from '../../helpers/paths.js';
 
 const logs = [
-  ...readdirSync(sessionsDir).filter((f) => f.endsWith('.log')).map((f) => join(sessionsDir, f)),
+  ...readdirSync(sessionsDir)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => join(sessionsDir, f)),
   ...['edits-0123456789abcdef03.log', 'fullscreen-0f1e2d3c4b5a69780.log', 'dash-0a0b0c0d0e0f01010.log'].map((f) =>
     join(fixturesDir, 'generated', f),
   ),

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli.js';
 import { fixturesDir, repoRoot, sessionsDir } from '../../helpers/paths.js';
@@ -13,7 +13,10 @@ import { startDynamoDb, startS3 } from '../sinks/helpers/emulators.js';
  * The bundled Lambda (dist/lambda/index.mjs, what is deployed), not the sources, against local emulators:
  * dynalite for the state and identity tables, s3rver for transcripts and the IOC source. Alerts go to a file sink.
  */
-type Handler = (event: unknown, context?: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | undefined>;
+type Handler = (
+  event: unknown,
+  context?: unknown,
+) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | undefined>;
 
 const BUNDLE = pathToFileURL(join(repoRoot, 'dist/lambda/index.mjs')).href;
 const SESSIONS = readdirSync(sessionsDir)
@@ -109,10 +112,15 @@ describe('the bundled Lambda gives the same alerts as the CLI', () => {
     const record = {
       eventSource: 'aws:s3',
       eventName: 'ObjectCreated:Put',
-      s3: { bucket: { name: 'transcripts' }, object: { key: encodeURIComponent(`111122223333/session-logs/${sid}.log`).replace(/%2F/g, '/') } },
+      s3: {
+        bucket: { name: 'transcripts' },
+        object: { key: encodeURIComponent(`111122223333/session-logs/${sid}.log`).replace(/%2F/g, '/') },
+      },
     };
     await handler({ Records: [record] });
-    const viaSqs = await handler({ Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify({ Records: [record] }) }] });
+    const viaSqs = await handler({
+      Records: [{ eventSource: 'aws:sqs', messageId: 'm1', body: JSON.stringify({ Records: [record] }) }],
+    });
     expect(viaSqs).toEqual({ batchItemFailures: [] });
     const got = delivered();
     expect(got.length).toBe(new Set(got.map((a) => a.id)).size); // the second read delivered nothing twice
