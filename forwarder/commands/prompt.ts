@@ -55,6 +55,8 @@ const GENERIC: Shape = {
   read: (m) => ({ user: null, host: null, cwd: null, root: m[1] === '#' }),
 };
 
+const PROMPT_CHARACTER = /[$#%>\u276f\u00bb\u03bb\u2192\u279c]/;
+
 /** The secondary prompt (PS2) bash prints for continuation lines and here-documents. */
 export const CONTINUATION_PROMPT = '> ';
 
@@ -70,6 +72,8 @@ export interface PromptFinderSnapshot {
 export class PromptFinder {
   private readonly known = new Map<string, Prompt>();
   private readonly unexplained: string[] = [];
+  /** How many known prompts lack the usual terminator characters. */
+  private unusual = 0;
 
   /** What it has learned, as plain data (the streaming path keeps it between deliveries). */
   snapshot(): PromptFinderSnapshot {
@@ -78,7 +82,7 @@ export class PromptFinder {
 
   static restore(s: PromptFinderSnapshot): PromptFinder {
     const finder = new PromptFinder();
-    for (const p of s.known) finder.known.set(p.text, p);
+    for (const p of s.known) finder.remember(p);
     finder.unexplained.push(...s.unexplained);
     return finder;
   }
@@ -99,10 +103,32 @@ export class PromptFinder {
   /** Remembers a prompt seen on a line a shell marked, so it is recognised on unmarked lines too. */
   private remember(prompt: Prompt): Prompt {
     if (prompt.text !== CONTINUATION_PROMPT && !this.known.has(prompt.text)) {
-      if (this.known.size >= 256) this.known.delete(this.known.keys().next().value!);
+      if (this.known.size >= 256) this.forget(this.known.keys().next().value!);
       this.known.set(prompt.text, prompt);
+      if (!PROMPT_CHARACTER.test(prompt.text)) this.unusual++;
     }
     return prompt;
+  }
+
+  /**
+   * A cheap test before any matching: every prompt shape (and the continuation prompt) holds a terminator
+   * character; a learned prompt without one is checked by its first character.
+   */
+  mayStartPrompt(text: string): boolean {
+    if (PROMPT_CHARACTER.test(text.length > 512 ? text.slice(0, 512) : text)) return true;
+    if (this.unusual === 0) return false;
+    for (const p of this.known.keys()) if (!PROMPT_CHARACTER.test(p) && text.startsWith(p)) return true;
+    return false;
+  }
+
+  /** A learned prompt without any of the usual terminators is known (so plain output may hold prompts). */
+  hasUnusualPrompt(): boolean {
+    return this.unusual > 0;
+  }
+
+  private forget(text: string): void {
+    this.known.delete(text);
+    if (!PROMPT_CHARACTER.test(text)) this.unusual--;
   }
 
   /** A prompt seen before, exactly, at `at`. */

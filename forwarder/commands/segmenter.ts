@@ -77,6 +77,14 @@ export class CommandSegmenter {
   }
 
   /**
+   * Whether plain output lines without prompt characters would be ignored now: nothing is being edited, and no
+   * prompt learned so far lacks the usual terminators.
+   */
+  ignoresPlainOutput(): boolean {
+    return this.input === null && !this.prompts.hasUnusualPrompt();
+  }
+
+  /**
    * A line of the streaming format: markers survive only on lines the agent kept raw, and the line that accepts
    * an input is never the one that opened it, so prompts go by shape, starting where a marker says when one does.
    */
@@ -191,6 +199,7 @@ export class CommandSegmenter {
   // ---- unmarked prompts
 
   private plain(line: TerminalLine, incomplete: boolean, markedAt?: number, stream = false): void {
+    if (markedAt === undefined && !this.prompts.mayStartPrompt(line.text)) return;
     // once a session shows markers, unmarked lines need a prompt already seen, unless the marked shell was left
     const anyShape = !this.marked || this.unmarkedShell;
     const start = markedAt ?? 0;

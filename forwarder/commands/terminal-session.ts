@@ -47,6 +47,7 @@ export class TerminalSession {
     const terminalOptions = {
       onLine: (line: Parameters<CommandSegmenter['line']>[0]) => this.segmenter.line(line),
       isInputLine: (line: string) => this.prompts.find(line, 0, false) !== null,
+      ignoresPlainOutput: () => this.segmenter.ignoresPlainOutput(),
     };
     this.terminal = snapshot ? Terminal.restore(snapshot.terminal, terminalOptions) : new Terminal(terminalOptions);
     if (snapshot) {

@@ -79,6 +79,16 @@ export class EscapeParser {
     this.consumed = s.consumed;
   }
 
+  /** In the ground state, between sequences: plain text may be skipped over. */
+  get idle(): boolean {
+    return this.state === State.Ground;
+  }
+
+  /** Counts characters the caller consumed without writing them (see Terminal's output fast path). */
+  skip(n: number): void {
+    this.consumed += n;
+  }
+
   /** Offset in the whole input (all writes) of the character being acted on. */
   get offset(): number {
     return this.consumed + this.index;

@@ -30,8 +30,19 @@ export interface TerminalOptions {
   isInputLine?: (text: string) => boolean;
   /** The terminal width when known; by default it is unknown and learned from readline's wrapping. */
   width?: number;
+  /**
+   * Whether lines of plain output (printable ASCII without the characters prompts end in, then CR LF) can be passed
+   * over without replaying them, because nothing downstream would look at them now. Output such as `cat` of a log
+   * file then costs one regex scan.
+   */
+  ignoresPlainOutput?: () => boolean;
 }
 
+/**
+ * Lines of printable ASCII ended by carriage returns and a line feed (how a pty prints plain output), none holding a
+ * character a prompt ends in ($ # % >), so none can be a prompt.
+ */
+const PLAIN_OUTPUT = /(?:[\x20-\x22\x26-\x3d\x3f-\x7e]*\r*\n)+/y;
 const MIN_WIDTH = 20;
 const MAX_ROWS = 2000;
 const MAX_SCREEN_ROWS = 500;
@@ -164,7 +175,34 @@ export class Terminal implements TerminalActions {
 
   write(text: string, time: number | null = null): void {
     this.time = time;
-    this.parser.write(text);
+    const ignores = this.options.ignoresPlainOutput;
+    if (!ignores) {
+      this.parser.write(text);
+      return;
+    }
+    let i = 0;
+    while (i < text.length) {
+      if (this.atFreshLine() && ignores()) {
+        PLAIN_OUTPUT.lastIndex = i;
+        if (PLAIN_OUTPUT.test(text)) {
+          this.parser.skip(PLAIN_OUTPUT.lastIndex - i);
+          i = PLAIN_OUTPUT.lastIndex;
+          if (i >= text.length) break;
+        }
+      }
+      const nl = text.indexOf('\n', i);
+      const end = nl < 0 ? text.length : nl + 1;
+      this.parser.write(i === 0 && end === text.length ? text : text.slice(i, end));
+      i = end;
+    }
+  }
+
+  /** The cursor waits at the start of an empty last row with nothing pending: plain output may be skipped. */
+  private atFreshLine(): boolean {
+    if (!this.parser.idle || this.col !== 0 || this.row !== this.rows.length - 1) return false;
+    if (this.wrapCandidate || this.caret || this.caretC) return false;
+    const row = this.rows[this.row]!;
+    return row.length === 0 && !row.events && !row.wrapped;
   }
 
   /** End of input: every line is final. */

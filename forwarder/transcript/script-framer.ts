@@ -35,6 +35,13 @@ export class ScriptFramer {
       if (nl < 0 && this.head.length < MAX_HEADER) return;
       text = this.takeHeader(nl);
     }
+    if (text.length >= HOLD_BACK) {
+      // the usual case: flush the held tail and all but the end of this text, without copying the text whole
+      if (this.tail) this.sink.body(this.tail);
+      this.sink.body(text.slice(0, text.length - HOLD_BACK));
+      this.tail = text.slice(text.length - HOLD_BACK);
+      return;
+    }
     const all = this.tail + text;
     if (all.length > HOLD_BACK) {
       this.sink.body(all.slice(0, all.length - HOLD_BACK));
