@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { BUILTIN_RULES } from '../../detectors/builtin/bundle.generated.js';
 import { lintRuleTexts, loadRuleDirs, runRuleTests } from '../../detectors/index.js';
 import { CATEGORIES } from '../../detectors/model.js';
+import { colourEnabled, type Palette, palette } from './colour.js';
 
 export const RULES_HELP = `Usage: sessionwatch rules test [DIR]     run the match/no_match tests embedded in every rule
        sessionwatch rules lint [DIR]     check rule files: schema, ATT&CK ids, regex safety, tests present
@@ -16,12 +17,21 @@ export const RULES_HELP = `Usage: sessionwatch rules test [DIR]     run the matc
                                          write NAME.yml, a rule skeleton with tests to fill in
 
 Without DIR, test and lint check the built-in rules. DIR is read recursively for *.yml and *.yaml.
+Categories: ${CATEGORIES.join(', ')}.
+Options: --no-color (also when NO_COLOR is set or stdout is not a terminal), -h/--help.
 Exit codes: 0 all good, 1 a test failed or a rule has problems, 2 bad usage or unreadable directory.
+
+Examples:
+  sessionwatch rules new curl-to-paste-site --dir my-rules --category ioc-contact
+  sessionwatch rules test my-rules
+  sessionwatch rules lint my-rules
+  sessionwatch scan ./transcripts --rules my-rules
 `;
 
 interface Io {
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
 }
 
 async function readRules(dir: string | undefined): Promise<{ name: string; text: string }[]> {
@@ -35,7 +45,9 @@ function location(p: { source: string; line?: number }): string {
   return p.line ? `${p.source}:${p.line}` : p.source;
 }
 
-async function testRules(dir: string | undefined, io: Io): Promise<number> {
+async function testRules(dir: string | undefined, io: Io, colours: Palette): Promise<number> {
+  const ok = colours.pass('✓');
+  const bad = colours.fail('✗');
   const texts = await readRules(dir);
   const results = runRuleTests(texts);
   let passed = 0;
@@ -46,22 +58,22 @@ async function testRules(dir: string | undefined, io: Io): Promise<number> {
     failed += r.failures.length;
     if (!r.ruleId || r.problems.length > 0) {
       broken++;
-      for (const p of r.problems) io.stdout.write(`✗ ${location(p)}: ${p.message}\n`);
+      for (const p of r.problems) io.stdout.write(`${bad} ${location(p)}: ${p.message}\n`);
       continue;
     }
     if (r.failures.length === 0) {
-      io.stdout.write(`✓ ${r.ruleId} (${r.passed} tests)\n`);
+      io.stdout.write(`${ok} ${r.ruleId} (${plural(r.passed, 'test')})\n`);
       continue;
     }
     io.stdout.write(
-      `✗ ${r.ruleId} (${r.source}): ${r.failures.length} of ${r.passed + r.failures.length} tests failed\n`,
+      `${bad} ${r.ruleId} (${r.source}): ${r.failures.length} of ${r.passed + r.failures.length} tests failed\n`,
     );
     for (const f of r.failures)
       io.stdout.write(`    expected ${f.expectation === 'match' ? 'a match' : 'no match'}: ${f.command}\n`);
   }
   const rules = results.length;
   io.stdout.write(
-    `\n${rules} rules, ${passed} passed, ${failed} failed${broken ? `, ${broken} rules not loaded` : ''}\n`,
+    `\n${plural(rules, 'rule')}, ${passed} passed, ${failed} failed${broken ? `, ${plural(broken, 'rule')} not loaded` : ''}\n`,
   );
   return failed > 0 || broken > 0 ? 1 : 0;
 }
@@ -140,7 +152,7 @@ export async function rulesCommand(argv: string[], io: Io): Promise<number> {
   try {
     switch (sub) {
       case 'test':
-        return await testRules(arg, io);
+        return await testRules(arg, io, colours(io, values['no-color']));
       case 'lint':
         return await lintRules(arg, io);
       case 'new':
@@ -150,9 +162,16 @@ export async function rulesCommand(argv: string[], io: Io): Promise<number> {
         return 2;
     }
   } catch (err) {
-    io.stderr.write(`rules ${sub}: ${(err as Error).message}\n`);
+    const e = err as NodeJS.ErrnoException;
+    const message = e.code === 'ENOENT' ? `cannot read ${e.path ?? arg}: no such file or directory` : e.message;
+    io.stderr.write(`rules ${sub}: ${message}\n`);
     return 2;
   }
+}
+
+/** ✓ green and ✗ red on a terminal (never with NO_COLOR or --no-color). */
+function colours(io: Io, noColor: boolean): Palette {
+  return palette(colourEnabled({ stdout: io.stdout, env: io.env ?? {} }, noColor));
 }
 
 function parse(argv: string[]) {
@@ -162,6 +181,7 @@ function parse(argv: string[]) {
     options: {
       dir: { type: 'string' },
       category: { type: 'string' },
+      'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

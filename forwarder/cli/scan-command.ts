@@ -1,19 +1,29 @@
-import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { SEVERITIES, type Severity, severityRank } from '../../detectors/model.js';
+import { severityRank } from '../../detectors/model.js';
 import type { Alert } from '../alerts/alert.js';
 import { formatLine, isLineFormat } from '../alerts/formats/index.js';
-import { indexSessionEvents } from '../identity/index-event.js';
 import { IdentityResolver } from '../identity/resolver.js';
-import { MemoryIdentityStore } from '../identity/store.js';
 import { SessionDetector } from '../pipeline/detect.js';
 import { loadEngine } from '../pipeline/engine-config.js';
 import { openDelivery } from '../sinks/open-delivery.js';
-import { expandInputs, type ObjectReader } from '../sources/inputs.js';
 import { readCommands } from '../sources/read-commands.js';
-import { s3ObjectReader } from '../sources/s3-reader.js';
-import { alertTable } from './alert-table.js';
+import { alertSummary, alertTable } from './alert-table.js';
+import { colourEnabled, palette } from './colour.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
+import {
+  COMMON_HELP,
+  COMMON_OPTIONS,
+  cloudTrailStore,
+  FILTER_HELP,
+  FILTER_OPTIONS,
+  hasSessionFilters,
+  openInputs,
+  parseFilters,
+  parseSeverity,
+  s3Objects,
+  sessionMatches,
+  timeMatches,
+} from './options.js';
 
 export const SCAN_HELP = `Usage: sessionwatch scan FILE|DIR|s3://bucket/prefix|- ... [options]
 
@@ -27,16 +37,21 @@ Options:
   --sink URI              deliver alerts: stdout, file:PATH, sns:ARN, hec:URL, webhook:URL, syslog+tcp://HOST:PORT,
                           syslog+tls://HOST:PORT, s3:BUCKET/PREFIX; repeatable (undelivered alerts are spooled)
   --spool DIR             where undelivered alerts wait for "sessionwatch redrive" (default ~/.local/state/sessionwatch/spool)
-  --min-severity LEVEL    info, low, medium, high or critical (default info)
   --fail-on LEVEL         exit 3 when an alert at or above LEVEL is raised (for CI)
   --cloudtrail FILE       CloudTrail records (a log file or an array) to name who started each session
-  --endpoint-url URL      S3 endpoint for s3:// inputs
-  -h, --help              this help
+${COMMON_HELP}
+
+${FILTER_HELP}
+  A command without a time of its own (S3 transcripts) is dated by its session's start.
+
+Exit codes: 0 done (alerts or not), 2 bad usage or unreadable input, 1 undelivered alerts, 3 --fail-on matched.
 
 Examples:
   sessionwatch scan ./transcripts --ioc urlhaus.csv
-  sessionwatch scan s3://logs/111122223333/session-logs/ --format ocsf --min-severity high
+  sessionwatch scan s3://logs/111122223333/session-logs/ --format ocsf --min-severity high --since 24h
+  sessionwatch scan ./transcripts --principal '*@example.com' --account 111122223333
   sessionwatch scan sessions/*.log --sink hec:https://splunk.example.com:8088 --fail-on high
+  sessionwatch scan s3://logs/session-logs/ --endpoint-url http://127.0.0.1:4566
 `;
 
 export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
@@ -50,28 +65,23 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       format: { type: 'string' },
       sink: { type: 'string', multiple: true, default: [] },
       spool: { type: 'string' },
-      'min-severity': { type: 'string', default: 'info' },
       'fail-on': { type: 'string' },
       cloudtrail: { type: 'string', multiple: true, default: [] },
-      'endpoint-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...FILTER_OPTIONS,
+      ...COMMON_OPTIONS,
     },
   });
   if (values.help) {
     await write(io.stdout, SCAN_HELP);
     return EXIT.ok;
   }
-  const minSeverity = severity(values['min-severity'], '--min-severity');
-  const failOn = values['fail-on'] ? severity(values['fail-on'], '--fail-on') : null;
+  const filters = parseFilters(values);
+  const failOn = values['fail-on'] ? parseSeverity(values['fail-on'], '--fail-on') : null;
   const format = values.format ?? (values.sink.length > 0 ? null : io.stdout.isTTY ? 'table' : 'jsonl');
   if (format !== null && format !== 'table' && !isLineFormat(format)) {
     throw new UsageError(`unknown --format ${format} (table, jsonl, ocsf, ecs, hec or cef)`);
   }
-  let reader: ObjectReader | undefined;
-  const objects = () => {
-    reader ??= s3ObjectReader({ endpoint: values['endpoint-url'] });
-    return reader;
-  };
+  const objects = s3Objects(values['endpoint-url']);
 
   const { engine, problems } = await loadEngine(
     { iocs: values.ioc, rules: values.rules, sigma: values.sigma },
@@ -82,35 +92,49 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   for (const p of problems)
     io.stderr.write(`sessionwatch scan: ${p.source}${p.line ? `:${p.line}` : ''}: ${p.message}\n`);
 
-  const store = new MemoryIdentityStore();
-  for (const file of values.cloudtrail) await indexCloudTrail(file, store);
-  const detector = new SessionDetector({ engine, actors: new IdentityResolver({ store }), minSeverity });
+  const store = await cloudTrailStore(values.cloudtrail);
+  const actors = new IdentityResolver({ store });
+  const detector = new SessionDetector({ engine, actors, minSeverity: filters.minSeverity });
   const delivery = values.sink.length > 0 ? openDeliveryOrUsage(values.sink, values.spool, io) : null;
+  const { inputs, progress } = await openInputs(positionals, io, { objects, progress: !values['no-progress'] });
 
   const alerts: Alert[] = [];
   let inputErrors = 0;
   let commands = 0;
   const sessions = new Set<string>();
   await readCommands(
-    expandInputs(positionals, { stdin: io.stdin, objects }),
+    inputs,
     {
       record: async (record, session) => {
+        if (!timeMatches(filters, record.time ?? session.start)) return;
+        if (hasSessionFilters(filters) && !sessionMatches(filters, session, await actors.resolve(session))) return;
         commands++;
         sessions.add(session.sessionId);
         for (const alert of await detector.detect(record, session)) {
           alerts.push(alert);
-          if (format && format !== 'table') await write(io.stdout, `${formatLine(alert, format)}\n`);
+          if (format && format !== 'table') {
+            if (io.stdout.isTTY) progress?.done(); // the same terminal: the line goes above the bar
+            await write(io.stdout, `${formatLine(alert, format)}\n`);
+          }
         }
       },
-      sessionEnd: (session) => detector.end(session),
+      sessionEnd: (session) => {
+        detector.end(session);
+        progress?.session();
+      },
       problem: (e) => {
         if (e.kind !== 'not-a-transcript' && e.kind !== 'utf8') inputErrors++;
+        progress?.done();
         io.stderr.write(`sessionwatch scan: ${e.message}\n`);
       },
     },
     { objects },
   );
-  if (format === 'table') await write(io.stdout, alertTable(alerts, io.stdout.columns));
+  progress?.done();
+  if (format === 'table') {
+    const colours = palette(colourEnabled(io, values['no-color']));
+    await write(io.stdout, alertTable(alerts, io.stdout.columns, colours));
+  }
 
   let undelivered = 0;
   if (delivery) {
@@ -126,16 +150,11 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       await delivery.close();
     }
   }
-  io.stderr.write(`sessionwatch scan: ${summary(alerts)} in ${sessions.size} sessions, ${commands} commands\n`);
+  io.stderr.write(`sessionwatch scan: ${alertSummary(alerts)} in ${sessions.size} sessions, ${commands} commands\n`);
 
   if (inputErrors > 0) return EXIT.usage;
   if (failOn && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT.alerts;
   return undelivered > 0 ? EXIT.failure : EXIT.ok;
-}
-
-function severity(value: string, option: string): Severity {
-  if ((SEVERITIES as readonly string[]).includes(value)) return value as Severity;
-  throw new UsageError(`${option} must be one of ${SEVERITIES.join(', ')}`);
 }
 
 function openDeliveryOrUsage(uris: string[], spool: string | undefined, io: CliIo) {
@@ -144,25 +163,4 @@ function openDeliveryOrUsage(uris: string[], spool: string | undefined, io: CliI
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-}
-
-async function indexCloudTrail(path: string, store: MemoryIdentityStore): Promise<void> {
-  if (!(await stat(path).catch(() => null))) throw new UsageError(`cannot read ${path}`);
-  const text = await readFile(path, 'utf8');
-  const values =
-    text.trimStart().startsWith('[') || text.trimStart().startsWith('{"Records"')
-      ? [JSON.parse(text)]
-      : text
-          .split('\n')
-          .filter((l) => l.trim())
-          .map((l) => JSON.parse(l));
-  for (const v of values) await indexSessionEvents(v, store);
-}
-
-function summary(alerts: readonly Alert[]): string {
-  const counts = SEVERITIES.map((s) => [s, alerts.filter((a) => a.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .reverse()
-    .map(([s, n]) => `${n} ${s}`);
-  return `${alerts.length} alert${alerts.length === 1 ? '' : 's'}${counts.length ? ` (${counts.join(', ')})` : ''}`;
 }

@@ -9,6 +9,10 @@ export interface CommandHandlers {
   sessionEnd?(session: SessionInfo): void | Promise<void>;
   /** Input that could not be decoded: reported, counted, and the rest goes on. */
   problem(error: DecodeError): void;
+  /** The terminal text replayed for a session (record offsets count in it): for replay and reports. */
+  terminalText?(session: SessionInfo, text: string): void;
+  /** Each line of a streaming session (record offsets count them), with its event time. */
+  streamLine?(session: SessionInfo, line: string, time: number | null): void;
 }
 
 /**
@@ -39,6 +43,8 @@ async function readInput(
       const p = handlers.sessionEnd?.(s);
       if (p) pending.push(p);
     },
+    terminalText: (s, text) => handlers.terminalText?.(s, text),
+    streamLine: (s, line, time) => handlers.streamLine?.(s, line, time),
   });
   const objects: { bucket: string; key: string }[] = [];
   for await (const event of decodeStream(input.open(), { name: input.name })) {
