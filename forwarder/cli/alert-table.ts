@@ -39,10 +39,15 @@ export function alertTable(
 }
 
 /** "17 alerts (15 high, 2 medium)", most severe first. */
+/** `1 session`, `2 sessions`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function alertSummary(alerts: readonly Alert[], colours: Palette = palette(false)): string {
   const counts = SEVERITIES.map((s) => [s, alerts.filter((a) => a.severity === s).length] as const)
     .filter(([, n]) => n > 0)
     .reverse()
     .map(([s, n]) => `${n} ${colours.severity(s, s)}`);
-  return `${alerts.length} alert${alerts.length === 1 ? '' : 's'}${counts.length ? ` (${counts.join(', ')})` : ''}`;
+  return `${plural(alerts.length, 'alert')}${counts.length ? ` (${counts.join(', ')})` : ''}`;
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { IdentityResolver } from '../identity/resolver.js';
 import { buildReport } from '../report/build.js';
-import { alertSummary, alertTable } from './alert-table.js';
+import { alertSummary, alertTable, plural } from './alert-table.js';
 import { colourEnabled, palette } from './colour.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
 import { parseFilters, s3Objects } from './options.js';
@@ -78,7 +78,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       (a) => people.get(a.sessionId) ?? null,
     ).trimEnd(),
     '',
-    `${alertSummary(alerts, colours)} in ${data.sessions.length} sessions, ${commands} commands`,
+    `${alertSummary(alerts, colours)} in ${plural(data.sessions.length, 'session')}, ${plural(commands, 'command')}`,
     `Report: ${colours.bold(path)} (open it in a browser: every session replays, each alert has a button)`,
     '',
     'Next, with your own transcripts (a directory, files, or s3://bucket/prefix):',

@@ -7,7 +7,7 @@ import { SessionDetector } from '../pipeline/detect.js';
 import { loadEngine } from '../pipeline/engine-config.js';
 import { openDelivery } from '../sinks/open-delivery.js';
 import { readCommands } from '../sources/read-commands.js';
-import { alertSummary, alertTable } from './alert-table.js';
+import { alertSummary, alertTable, plural } from './alert-table.js';
 import { colourEnabled, palette } from './colour.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
 import {
@@ -150,7 +150,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       await delivery.close();
     }
   }
-  io.stderr.write(`sessionwatch scan: ${alertSummary(alerts)} in ${sessions.size} sessions, ${commands} commands\n`);
+  io.stderr.write(`sessionwatch scan: ${alertSummary(alerts)} in ${plural(sessions.size, 'session')}, ${plural(commands, 'command')}\n`);
 
   if (inputErrors > 0) return EXIT.usage;
   if (failOn && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT.alerts;

@@ -10,17 +10,11 @@ import { loadPlayerAssets } from '../../../forwarder/report/assets.js';
 import { buildReport, collectSessions } from '../../../forwarder/report/build.js';
 import { renderReportHtml } from '../../../forwarder/report/html.js';
 import type { ReportData } from '../../../forwarder/report/model.js';
+import { EXAMPLE_SESSION_IDS } from '../../helpers/example-sessions.js';
 import { fixturesDir, repoRoot, sessionsDir } from '../../helpers/paths.js';
 import { parseCast } from '../replay/helpers.js';
 
-const IDS = [
-  'bulk-0d1e2f3a4b5c6d7e8',
-  'ci-deployer-0123456789abcdef0',
-  'dana-0b1c2d3e4f5a6b7c8',
-  'jdoe@example.com-k3v9q2m8x1c7b5n4z0p6r2t8wa',
-  'mallory-09f8e7d6c5b4a3921',
-  'ops-jlee-0c5d2e8f1a7b3946d',
-];
+const IDS = EXAMPLE_SESSION_IDS;
 
 async function report(paths: string[], iocs: string[] = []): Promise<ReportData> {
   const objects = () => {
