@@ -4,6 +4,7 @@ import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFromContext, type SessionWatchConfig } from './config.js';
 import { NAMES } from './constructs/names.js';
+import { DEFAULT_MAX_SESSION_MINUTES } from './constructs/session-preferences.js';
 import { FEATURE_FLAGS } from './feature-flags.js';
 import { GuardrailsStack } from './stacks/guardrails-stack.js';
 import { LoggingAccountStack } from './stacks/logging-account-stack.js';
@@ -50,6 +51,7 @@ export function addStacks(app: App, config: SessionWatchConfig, code?: lambda.Co
     minSeverity: p.minSeverity,
     coverageGraceMinutes: p.coverageGraceMinutes,
     coverageIntervalMinutes: p.coverageIntervalMinutes,
+    coverageMaxSessionMinutes: config.session.maxSessionDurationMinutes ?? DEFAULT_MAX_SESSION_MINUTES,
     logLevel: p.logLevel,
     logRetentionDays: config.logRetentionDays,
     alertEmails: p.alertEmails,

@@ -11,7 +11,7 @@ export interface IdentityResolverOptions {
   store?: IdentityStore | null;
   lookup?: Pick<CloudTrailSessionLookup, 'find'> | null;
   cacheSize?: number;
-  /** How long a "not found" answer is kept before CloudTrail is asked again (StartSession can arrive late). */
+  /** How long CloudTrail's "not found" is kept before LookupEvents is asked again (StartSession can arrive late). */
   negativeTtlMs?: number;
   now?: () => number;
   onError?: (stage: 'table' | 'cloudtrail', error: unknown) => void;
@@ -59,13 +59,20 @@ export function actorFromTranscript(session: SessionInfo): Actor {
 /**
  * Who started a session: the identity table (behind an LRU cache), else CloudTrail LookupEvents (the answer is
  * written back to the table), else the transcript's own facts. Concurrent calls for one session share one lookup.
+ *
+ * Only table and CloudTrail answers are cached. A transcript-only answer is not: the StartSession usually reaches the
+ * table minutes after the first streamed commands, and the next alert of the session must carry it. What a miss does
+ * remember (for `negativeTtlMs`) is that CloudTrail had nothing, so LookupEvents (2 calls a second per account) is not
+ * asked again for every command; the table is.
  */
 export class IdentityResolver {
   private readonly cache: LruCache<string, Actor>;
+  private readonly cloudTrailMisses: LruCache<string, true>;
   private readonly inflight = new Map<string, Promise<Actor>>();
 
   constructor(private readonly options: IdentityResolverOptions = {}) {
     this.cache = new LruCache(options.cacheSize ?? 1000, options.now);
+    this.cloudTrailMisses = new LruCache(options.cacheSize ?? 1000, options.now);
   }
 
   resolve(session: SessionInfo): Promise<Actor> {
@@ -90,7 +97,7 @@ export class IdentityResolver {
         this.options.onError?.('table', error);
       }
     }
-    if (lookup) {
+    if (lookup && !this.cloudTrailMisses.get(session.sessionId)) {
       try {
         const found = await lookup.find(session.sessionId, session.start);
         if (found) {
@@ -98,13 +105,13 @@ export class IdentityResolver {
           await store?.put(found.identity).catch((error) => this.options.onError?.('table', error));
           return this.remember(session, actorFromIdentity(identity, 'cloudtrail'));
         }
+        this.cloudTrailMisses.set(session.sessionId, true, this.options.negativeTtlMs ?? 5 * 60_000);
       } catch (error) {
         this.options.onError?.('cloudtrail', error);
       }
     }
     const actor = actorFromTranscript(session);
     if (partial?.end && !actor.sessionEnd) actor.sessionEnd = partial.end;
-    this.cache.set(session.sessionId, actor, this.options.negativeTtlMs ?? 5 * 60_000);
     return actor;
   }
 

@@ -18,14 +18,22 @@ export type PipelineMetric =
   | 'Sessions'
   | 'Commands'
   | 'ParseErrors'
+  | 'InvalidUtf8'
   | 'SkippedRecords'
   | 'DuplicateEvents'
   | 'LateEvents'
   | 'AlertsDeadLettered'
+  | 'AlreadyRaised'
   | 'EnrichmentMisses'
   | 'ObjectsRead'
   | 'ObjectBytes'
-  | 'Continuations';
+  | 'ObjectReadErrors'
+  | 'KmsAccessDenied'
+  | 'Continuations'
+  | 'SessionEventsIndexed'
+  | 'SessionEventsRejected'
+  | 'CoverageSessionsChecked'
+  | 'CoverageErrors';
 
 export function createObserver(env: NodeJS.ProcessEnv): Observer {
   const serviceName = env.POWERTOOLS_SERVICE_NAME ?? 'sessionwatch';

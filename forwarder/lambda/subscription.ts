@@ -1,38 +1,91 @@
+import { isUtf8 } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
 import { globMatch } from '../alerts/noise/glob.js';
+import { observeCommand, type TranscriptObservation } from '../session-coverage/index.js';
 import { processSessionEvents } from '../stream/process-session.js';
 import type { ReplayKind, SessionEvent } from '../stream/session-replay.js';
 import { DecodeError } from '../transcript/events.js';
-import { decodeLogEvent, decodeSubscriptionData } from '../transcript/log-events.js';
+import { decodeLogEvent, decodeSubscriptionData, type SubscriptionPayload } from '../transcript/log-events.js';
 import type { Runtime } from './runtime.js';
+
+/** The events of one session and kind in one delivery, decoded, in the order they came. */
+export interface SessionGroup {
+  kind: ReplayKind;
+  sessionId: string;
+  events: SessionEvent[];
+}
 
 /**
  * A CloudWatch Logs subscription delivery: the events of one log stream (one session). Streaming events and
  * end-of-session text are told apart per event; each kind is replayed in order with the session's saved state.
+ * Bad input (not base64, not gzip, not a subscription payload, another log group, an event that is not a Session
+ * Manager event, invalid UTF-8) is counted, logged with the record's or event's id, and skipped.
  */
-export async function handleSubscription(data: unknown, rt: Runtime): Promise<void> {
+export async function handleSubscription(data: unknown, rt: Runtime, recordId?: string): Promise<void> {
   const { logger, count } = rt.observer;
-  const payload = decodeSubscriptionData(data, null);
+  const payload = decodeSubscriptionData(data, recordId ?? null);
   if (payload instanceof DecodeError) {
     count('ParseErrors');
-    logger.warn('subscription payload skipped', { kind: payload.kind, reason: payload.message });
+    logger.warn('subscription payload skipped', { recordId, kind: payload.kind, reason: payload.message });
     return;
   }
   if (payload.messageType !== 'DATA_MESSAGE') return;
   if (rt.config.logGroups.length > 0 && !rt.config.logGroups.some((g) => globMatch(g, payload.logGroup))) {
     count('SkippedRecords', payload.logEvents.length);
-    logger.info('events of another log group skipped', { logGroup: payload.logGroup });
+    logger.info('events of another log group skipped', { recordId, logGroup: payload.logGroup });
     return;
   }
-  const groups = new Map<string, { kind: ReplayKind; sessionId: string; events: SessionEvent[] }>();
+  const skipped = (eventId: string, kind: string, reason: string) => {
+    count('ParseErrors');
+    if (kind === 'utf8') count('InvalidUtf8');
+    logger.warn('log event skipped', { recordId, eventId, kind, reason });
+  };
+  const corrupt = invalidUtf8Events(data as string, payload);
+  for (const e of corrupt) skipped(e.id, 'utf8', 'invalid UTF-8');
+  const clean = { ...payload, logEvents: payload.logEvents.filter((e) => !corrupt.has(e)) };
+
+  let failure: unknown = null;
+  for (const group of sessionEventsOf(clean, skipped)) {
+    logger.appendKeys({ sessionId: group.sessionId });
+    try {
+      await processGroup(group, rt);
+    } catch (error) {
+      // one session's failure (its state store unreachable) fails the invocation so Lambda retries it;
+      // the other sessions of the delivery are processed first, and a retry cannot double their alerts
+      failure ??= error;
+      logger.error('session events failed', { kind: group.kind, error: (error as Error).message });
+    } finally {
+      logger.removeKeys(['sessionId']);
+    }
+  }
+  if (failure) throw failure;
+}
+
+/**
+ * Decodes a delivery's log events and groups them by session and kind. An event that is not a Session Manager event
+ * (too large to be genuine, another program's JSON, a broken streaming message) goes to `skipped` and is left out.
+ */
+export function sessionEventsOf(
+  payload: SubscriptionPayload,
+  skipped: (eventId: string, kind: string, reason: string) => void,
+): SessionGroup[] {
+  const groups = new Map<string, SessionGroup>();
   const context = { sessionId: null as string | null };
   for (const e of payload.logEvents) {
+    if (tooLarge(e.message)) {
+      skipped(e.id, 'too-large', `a log event larger than CloudWatch allows (${MAX_EVENT_BYTES} bytes)`);
+      continue;
+    }
+    if (isOtherJson(e.message)) {
+      skipped(e.id, 'not-a-transcript', 'JSON that is not a Session Manager event');
+      continue;
+    }
     const pending: Partial<SessionEvent> & { info: SessionEvent['info'] } = { info: {} };
     let kind: ReplayKind | null = null;
     let sessionId: string | null = null;
     for (const t of decodeLogEvent({ ...e, logStream: payload.logStream, owner: payload.owner }, context)) {
       if (t.type === 'error') {
-        count('ParseErrors');
-        logger.warn('log event skipped', { eventId: e.id, kind: t.error.kind, reason: t.error.message });
+        skipped(e.id, t.error.kind, t.error.message);
       } else if (t.type === 'session') {
         Object.assign(pending.info, t.info);
       } else if (t.type === 'stream-lines') {
@@ -55,32 +108,66 @@ export async function handleSubscription(data: unknown, rt: Runtime): Promise<vo
     }
     group.events.push({ ...pending, id: e.id, timestamp: e.timestamp } as SessionEvent);
   }
+  return [...groups.values()];
+}
 
-  let failure: unknown = null;
-  for (const { kind, sessionId, events } of groups.values()) {
-    logger.appendKeys({ sessionId });
-    try {
-      const result = await processSessionEvents(kind, sessionId, events, {
-        engine: rt.engine,
-        states: rt.states,
-        alertsFor: (commands) => rt.alertsFor(commands),
-        deliver: (alerts) => rt.deliver(alerts),
-      });
-      count('Commands', result.commands);
-      count('DuplicateEvents', result.duplicates);
-      count('LateEvents', result.late);
-      for (const a of result.raised) rt.observer.alerts(a.severity, 1);
-      const newest = Math.max(...events.map((e) => e.timestamp));
-      if (result.raised.length > 0) rt.observer.latency(Date.now() - newest);
-      logger.info('session events processed', { kind, events: events.length, alerts: result.raised.length });
-    } catch (error) {
-      // one session's failure (its state store unreachable) fails the invocation so Lambda retries it;
-      // the other sessions of the delivery are processed first, and a retry cannot double their alerts
-      failure ??= error;
-      logger.error('session events failed', { kind, error: (error as Error).message });
-    } finally {
-      logger.removeKeys(['sessionId']);
+async function processGroup({ kind, sessionId, events }: SessionGroup, rt: Runtime): Promise<void> {
+  const { logger, count } = rt.observer;
+  const result = await processSessionEvents(kind, sessionId, events, {
+    engine: await rt.engine(),
+    states: rt.states,
+    alertsFor: (commands) => rt.alertsFor(commands),
+    deliver: (alerts) => rt.deliver(alerts),
+  });
+  count('Commands', result.records.length);
+  count('DuplicateEvents', result.duplicates);
+  count('LateEvents', result.late);
+  // coverage: the stream was alive at each event's time (and exited, if it typed `exit`); an upload is complete
+  const seen: { sessionId: string; observation: TranscriptObservation }[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  if (kind === 'stream') {
+    for (const e of events) seen.push({ sessionId, observation: { kind: 'stream', time: iso(e.timestamp) } });
+    for (const r of result.records) {
+      const exit = observeCommand(r);
+      if (exit) seen.push({ sessionId, observation: exit });
     }
+  } else if (result.ended) {
+    const newest = Math.max(...events.map((e) => e.timestamp));
+    seen.push({ sessionId, observation: { kind: 'final', time: iso(newest), source: 'cloudwatch' } });
   }
-  if (failure) throw failure;
+  await rt.noteTranscripts(seen);
+  logger.info('session events processed', { kind, events: events.length, alerts: result.raised.length });
+}
+
+/** CloudWatch Logs refuses events over 256 KB (message and 26 bytes of overhead): a larger one is not genuine. */
+const MAX_EVENT_BYTES = 256 * 1024;
+const tooLarge = (message: unknown) =>
+  typeof message === 'string' && message.length > MAX_EVENT_BYTES / 4 && Buffer.byteLength(message) > MAX_EVENT_BYTES;
+
+/**
+ * CloudWatch Logs writes valid UTF-8 JSON, so invalid bytes mean a corrupt or forged record. Decoding turned them
+ * into U+FFFD, which the agent also writes itself (for bytes its ANSI stripper cut): only the events that hold one are
+ * suspects, and only then are the bytes checked, so clean deliveries pay nothing.
+ */
+function invalidUtf8Events(data: string, payload: SubscriptionPayload): Set<SubscriptionPayload['logEvents'][number]> {
+  const suspects = payload.logEvents.filter((e) => typeof e.message === 'string' && e.message.includes('\uFFFD'));
+  if (suspects.length === 0) return new Set();
+  if (isUtf8(gunzipSync(Buffer.from(data, 'base64')))) return new Set();
+  return new Set(suspects);
+}
+
+/**
+ * A one-line JSON object without `sessionData`: a structured log line of some other program, not a Session Manager
+ * event. (End-of-session uploads are terminal text cut at line ends; a whole event that parses as one JSON object is
+ * not one of them.)
+ */
+function isOtherJson(message: unknown): boolean {
+  if (typeof message !== 'string' || !message.startsWith('{') || !message.endsWith('}')) return false;
+  if (message.includes('\n') || message.includes('"sessionData"')) return false;
+  try {
+    const value: unknown = JSON.parse(message);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

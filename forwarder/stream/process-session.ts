@@ -1,5 +1,7 @@
 import type { Engine } from '../../detectors/index.js';
 import type { Alert } from '../alerts/alert.js';
+import { backoffDelay, sleep } from '../aws/backoff.js';
+import type { CommandRecord } from '../commands/record.js';
 import {
   DEFAULT_LIMITS,
   emptyReplayState,
@@ -14,18 +16,21 @@ export interface SessionProcessDeps {
   engine: Engine;
   states: SessionStateStore;
   alertsFor(commands: readonly ReplayedCommand[]): Promise<Alert[]>;
-  deliver(alerts: readonly Alert[]): Promise<{ spooled: number }>;
+  deliver(alerts: readonly Alert[]): Promise<unknown>;
 }
 
 export interface SessionProcessResult {
   /** Alerts raised for the first time by this delivery. */
   raised: Alert[];
-  commands: number;
+  /** The commands this delivery's events completed (not those replayed from the buffer). */
+  records: CommandRecord[];
   duplicates: number;
   late: number;
+  /** The session's transcript is complete (the end-of-session footer was seen, in this delivery or before). */
+  ended: boolean;
 }
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 12;
 const MAX_ALERTED_IDS = 5000;
 
 export const stateKey = (kind: ReplayKind, sessionId: string) => `session#${kind}#${sessionId}`;
@@ -72,7 +77,11 @@ export async function processSessionEvents(
       limits = { maxEvents: 0, maxChars: 0 }; // keep no events for reordering: fold everything into the base state
       continue;
     }
-    if (!saved) continue;
+    if (!saved) {
+      // lost the race to a concurrent delivery of the same session: back off (jittered) and redo on its state
+      await sleep(backoffDelay(attempt, { baseMs: 10, capMs: 500 }));
+      continue;
+    }
     if (next.outbox.length > 0) {
       await deps.deliver(next.outbox);
       // best effort: if another invocation wrote meanwhile, it delivers the outbox again and the ledgers drop it
@@ -80,9 +89,10 @@ export async function processSessionEvents(
     }
     return {
       raised,
-      commands: result.commands.filter((c) => c.fresh).length,
+      records: result.commands.filter((c) => c.fresh).map((c) => c.record),
       duplicates: result.duplicates,
       late: result.late,
+      ended: result.state.ended,
     };
   }
   throw new Error(`session ${sessionId}: state kept changing under ${MAX_ATTEMPTS} attempts`);

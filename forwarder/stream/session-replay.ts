@@ -47,7 +47,11 @@ export interface ReplayedCommand {
   record: CommandRecord;
   session: SessionInfo;
   detections: Detection[];
-  /** The command came from an event of this delivery (not one replayed from the buffer). */
+  /**
+   * The replay emitted the command at or after this delivery's first new event, so no earlier delivery can have
+   * emitted it (commands before that point are the previous replay's, unchanged). A command completed by a buffered
+   * event that follows a late one is counted again: never missed, at most the buffer's commands repeated.
+   */
   fresh: boolean;
 }
 
@@ -90,14 +94,9 @@ export function replayDelivery(
   const fold = foldCount(all, limits);
 
   const commands: ReplayedCommand[] = [];
-  let current: SessionEvent | null = null;
+  let reachedFresh = false;
   const emit = (record: CommandRecord, session: SessionInfo) =>
-    commands.push({
-      record,
-      session: { ...session },
-      detections: [],
-      fresh: current !== null && fresh.has(current.id),
-    });
+    commands.push({ record, session: { ...session }, detections: [], fresh: reachedFresh });
   const reconstruction = restoreReconstruction(previous, emit);
   // created at the first command, once the events have said which instance and account the session is on
   let analyzer: ReturnType<Engine['session']> | null = null;
@@ -113,7 +112,7 @@ export function replayDelivery(
   let base = previous.base;
   let ended = previous.ended;
   all.forEach((e, i) => {
-    current = e;
+    reachedFresh ||= fresh.has(e.id);
     mergeInfo(reconstruction.info, e.info);
     if (reconstruction instanceof StreamSession) {
       reconstruction.push({ lines: e.lines ?? [], time: e.timestamp, endsMidLine: e.endsMidLine ?? false });

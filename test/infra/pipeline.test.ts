@@ -93,13 +93,34 @@ describe('pipeline functions', () => {
       SESSIONWATCH_IOC_SOURCES: `s3://${CONFIG_BUCKET}/iocs/feed.txt`,
       SESSIONWATCH_RULE_SOURCES: `s3://${CONFIG_BUCKET}/rules/,s3://org-detections-bucket/sessionwatch/extra.yaml`,
       SESSIONWATCH_CONTINUATION_QUEUE_URL: `<Ref:${idOf('Continuation', 'AWS::SQS::Queue')}>`,
+      SESSIONWATCH_LOG_GROUPS: '/sessionwatch/session-logs',
     });
-    expect(env('identity')).toEqual({ ...common, SESSIONWATCH_FUNCTION: 'identity' });
-    expect(env('coverage')).toEqual({
-      ...common,
-      SESSIONWATCH_FUNCTION: 'coverage',
-      SESSIONWATCH_COVERAGE_GRACE_MINUTES: '30',
-    });
+    // the coverage settings: grace from the pipeline configuration, the session length from the preferences (240 min)
+    const coverage = { SESSIONWATCH_COVERAGE_CONFIG: JSON.stringify({ grace: '30m', maxSession: '240m' }) };
+    expect(env('identity')).toEqual({ ...common, ...coverage, SESSIONWATCH_FUNCTION: 'identity' });
+    expect(env('coverage')).toEqual({ ...common, ...coverage, SESSIONWATCH_FUNCTION: 'coverage' });
+  });
+
+  it('give every function a configuration its bundle accepts at cold start', async () => {
+    const { loadConfig } = await import('../../forwarder/lambda/config.js');
+    for (const name of ['transcripts', 'identity', 'coverage']) {
+      // references (queue URLs, table names, ARNs) resolve at deployment: stand-ins of their real shape
+      const resolved = Object.fromEntries(
+        Object.entries(env(name)).map(([k, v]) => [
+          k,
+          v
+            .replace(/<Ref:PipelineContinuation[^>]*>/, 'https://sqs.eu-west-1.amazonaws.com/111111111111/continuation')
+            .replace(/<Ref:PipelineAlertSpool[^>]*>/, 'https://sqs.eu-west-1.amazonaws.com/111111111111/spool')
+            .replace(/<Ref:PipelineAlertTopic[^>]*>/, 'arn:aws:sns:eu-west-1:111111111111:alerts')
+            .replace(/<Ref:PipelineHecToken[^>]*>/, 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:hec')
+            .replace(/<Ref:Pipeline(\w+)Table[^>]*>/, 'SessionWatch-Pipeline-$1Table-1A2B3C'),
+        ]),
+      );
+      const config = loadConfig(resolved);
+      expect(config.role).toBe(name);
+      if (name !== 'transcripts')
+        expect(config.coverage).toMatchObject({ graceMs: 30 * 60_000, maxSessionMs: 240 * 60_000 });
+    }
   });
 
   it('never put a secret value in the environment: the token is an ARN reference, no dynamic secret reference', () => {
@@ -183,24 +204,42 @@ describe('pipeline permissions, resource by resource', () => {
     }
   });
 
-  it('gives DynamoDB item actions on named tables only: identity writes the index, coverage alone may scan it', () => {
-    const identityTable = { 'Fn::GetAtt': [idOf('IdentityTable', 'AWS::DynamoDB::Table'), 'Arn'] };
-    const onIdentity = (name: string) =>
-      roleStatements(name)
-        .filter((s) => JSON.stringify(s.Resource) === JSON.stringify(identityTable))
-        .flatMap((s) => list(s.Action))
-        .sort();
-    expect(onIdentity('Transcripts')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
-    expect(onIdentity('Identity')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(onIdentity('Coverage')).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-    ]);
+  it('gives each function, table by table, the item actions its stores call and nothing table-wide', () => {
+    const tables = {
+      identity: { 'Fn::GetAtt': [idOf('IdentityTable', 'AWS::DynamoDB::Table'), 'Arn'] },
+      state: { 'Fn::GetAtt': [idOf('StateTable', 'AWS::DynamoDB::Table'), 'Arn'] },
+      idempotency: { 'Fn::GetAtt': [idOf('IdempotencyTable', 'AWS::DynamoDB::Table'), 'Arn'] },
+    };
+    const on = (name: string) =>
+      Object.fromEntries(
+        Object.entries(tables).map(([table, arn]) => [
+          table,
+          roleStatements(name)
+            .filter((s) => JSON.stringify(s.Resource) === JSON.stringify(arn))
+            .flatMap((s) => list(s.Action))
+            .sort(),
+        ]),
+      );
+    expect(on('Transcripts')).toEqual({
+      identity: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], // resolve; write back a CloudTrail find
+      state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], // replay state; transcript index
+      idempotency: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], // delivery ledger
+    });
+    expect(on('Identity')).toEqual({
+      identity: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], // conditional updates of the session item
+      state: ['dynamodb:UpdateItem'], // the coverage index of sessions to check
+      idempotency: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], // ledger of unrecorded-session alerts
+    });
+    expect(on('Coverage')).toEqual({
+      identity: ['dynamodb:GetItem'],
+      state: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], // index hours; transcripts; settle
+      idempotency: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+    });
     for (const name of ['Transcripts', 'Identity', 'Coverage'])
-      for (const s of roleStatements(name).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:'))))
+      for (const s of roleStatements(name).filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')))) {
         expect(JSON.stringify(s.Resource)).not.toContain('*');
+        expect(list(s.Action).filter((a) => /Scan|Query|\*/.test(a))).toEqual([]);
+      }
   });
 
   it('keeps CloudTrail, Kinesis, S3 and the continuation queue to the transcripts function', () => {

@@ -22,16 +22,10 @@ import { lambdaBundleDir } from '../../paths.js';
 import { bucketArnFromName } from '../buckets.js';
 import { cloudWatchLogsUse, grantsForAwsResources, serviceUse, sessionWatchKey, useThroughAccountIam } from '../key.js';
 import { NAMES } from '../names.js';
+import { DEFAULT_MAX_SESSION_MINUTES } from '../session-preferences.js';
 import { PipelineAlarms } from './alarms.js';
 import { type FunctionName, pipelineFunction } from './functions.js';
-import {
-  pipelineKeyThroughServices,
-  readSources,
-  readTranscripts,
-  TABLE_READ,
-  TABLE_WRITE,
-  tableAccess,
-} from './permissions.js';
+import { pipelineKeyThroughServices, readSources, readTranscripts, TABLE_ACTIONS, tableAccess } from './permissions.js';
 import { encryptedQueue } from './queues.js';
 import { parseSource, sourceUri } from './sources.js';
 import { sessionWatchTable } from './tables.js';
@@ -71,8 +65,11 @@ export interface DetectionPipelineProps {
   readonly iocSources?: readonly string[];
   readonly ruleSources?: readonly string[];
   readonly minSeverity?: Severity;
+  /** How long after a session's end its transcript may take to arrive before "session without transcript". */
   readonly coverageGraceMinutes?: number;
   readonly coverageIntervalMinutes?: number;
+  /** The sessions' maximum duration (the preferences' maxSessionDuration): a session never seen ending is over then. */
+  readonly coverageMaxSessionMinutes?: number;
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   readonly logRetentionDays?: number;
   readonly metricsNamespace?: string;
@@ -242,6 +239,11 @@ export class DetectionPipeline extends Construct {
       ...(props.hecUrl ? [`hec:${props.hecUrl}`] : []),
       ...(props.sinks ?? []),
     ];
+    // The coverage settings the identity indexer (unrecorded sessions) and the scheduled check read.
+    const coverageConfig = JSON.stringify({
+      grace: `${props.coverageGraceMinutes ?? 30}m`,
+      maxSession: `${props.coverageMaxSessionMinutes ?? DEFAULT_MAX_SESSION_MINUTES}m`,
+    });
     const common: Record<string, string> = {
       SESSIONWATCH_SINKS: sinks.join(','),
       SESSIONWATCH_SPOOL: `sqs:${alertSpool.queue.queueUrl}`,
@@ -279,6 +281,8 @@ export class DetectionPipeline extends Construct {
         SESSIONWATCH_IOC_SOURCES: iocLocations.map(sourceUri).join(','),
         SESSIONWATCH_RULE_SOURCES: ruleLocations.map(sourceUri).join(','),
         SESSIONWATCH_CONTINUATION_QUEUE_URL: continuation.queue.queueUrl,
+        // the cross-account destination accepts any log group of the organisation: read only the session logs
+        SESSIONWATCH_LOG_GROUPS: props.sessionLogGroupName,
       },
     });
     const identity = pipelineFunction(this, 'Identity', {
@@ -288,7 +292,7 @@ export class DetectionPipeline extends Construct {
       description: 'sessionwatch: indexes StartSession/ResumeSession/TerminateSession by session id',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: common,
+      environment: { ...common, SESSIONWATCH_COVERAGE_CONFIG: coverageConfig },
     });
     const coverage = pipelineFunction(this, 'Coverage', {
       ...base,
@@ -297,15 +301,11 @@ export class DetectionPipeline extends Construct {
       description: 'sessionwatch: raises "session without transcript" for sessions whose transcript never arrived',
       memorySize: 512,
       timeout: Duration.minutes(2),
-      environment: {
-        ...common,
-        SESSIONWATCH_COVERAGE_GRACE_MINUTES: String(props.coverageGraceMinutes ?? 30),
-      },
+      environment: { ...common, SESSIONWATCH_COVERAGE_CONFIG: coverageConfig },
     });
     this.functions = { transcripts: transcripts.fn, identity: identity.fn, coverage: coverage.fn };
 
     // Permissions, resource by resource.
-    const { identity: identityTable, state, idempotency } = this.tables;
     const deliver = (role: iam.Role) => {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -332,10 +332,27 @@ export class DetectionPipeline extends Construct {
     };
     for (const { role } of [transcripts, identity, coverage]) deliver(role);
 
-    transcripts.role.addToPrincipalPolicy(tableAccess('ReadIdentities', [identityTable], TABLE_READ));
-    transcripts.role.addToPrincipalPolicy(
-      tableAccess('SessionState', [state, idempotency], [...TABLE_READ, ...TABLE_WRITE]),
-    );
+    // Table by table, the item actions each function's stores call (TABLE_ACTIONS says which store needs which).
+    const tables = this.tables;
+    const a = TABLE_ACTIONS;
+    for (const s of [
+      tableAccess('IdentityTable', [tables.identity], a.identityLookup),
+      tableAccess('StateTable', [tables.state], [...a.sessionState, ...a.transcriptIndex]),
+      tableAccess('IdempotencyTable', [tables.idempotency], a.deliveryLedger),
+    ])
+      transcripts.role.addToPrincipalPolicy(s);
+    for (const s of [
+      tableAccess('IdentityTable', [tables.identity], a.identityIndex),
+      tableAccess('StateTable', [tables.state], a.sessionIndexAdd),
+      tableAccess('IdempotencyTable', [tables.idempotency], a.deliveryLedger),
+    ])
+      identity.role.addToPrincipalPolicy(s);
+    for (const s of [
+      tableAccess('IdentityTable', [tables.identity], a.identityRead),
+      tableAccess('StateTable', [tables.state], [...a.sessionIndexCheck, ...a.transcriptIndexRead]),
+      tableAccess('IdempotencyTable', [tables.idempotency], [...a.deliveryLedger, ...a.raisedClaims]),
+    ])
+      coverage.role.addToPrincipalPolicy(s);
     for (const s of readTranscripts(this, props.transcriptBucketName, props.transcriptKeyArn))
       transcripts.role.addToPrincipalPolicy(s);
     if (!props.transcriptKeyArn)
@@ -380,21 +397,9 @@ export class DetectionPipeline extends Construct {
     );
 
     identity.role.addToPrincipalPolicy(
-      tableAccess('IndexIdentities', [identityTable], ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
-    );
-    identity.role.addToPrincipalPolicy(
-      tableAccess('SessionState', [state, idempotency], [...TABLE_READ, ...TABLE_WRITE]),
-    );
-    identity.role.addToPrincipalPolicy(
       pipelineKeyThroughServices(this, key, ['dynamodb', 'sqs', 'sns', 'secretsmanager']),
     );
 
-    coverage.role.addToPrincipalPolicy(
-      tableAccess('ReadIdentities', [identityTable], [...TABLE_READ, 'dynamodb:Scan']),
-    );
-    coverage.role.addToPrincipalPolicy(
-      tableAccess('SessionState', [state, idempotency], [...TABLE_READ, ...TABLE_WRITE]),
-    );
     coverage.role.addToPrincipalPolicy(
       pipelineKeyThroughServices(this, key, ['dynamodb', 'sqs', 'sns', 'secretsmanager']),
     );

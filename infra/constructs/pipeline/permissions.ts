@@ -6,20 +6,37 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { S3Location } from './sources.js';
 
-/** Item-level DynamoDB actions: what the stores and the delivery ledger call, and nothing table-wide. */
-export const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
-export const TABLE_WRITE = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
+/**
+ * Item-level DynamoDB actions, by the store that calls them (nothing table-wide: no Scan, no Query). The tables:
+ * identity (`DynamoDbIdentityStore`), state (session replay state and continuations `DynamoDbSessionStateStore`, the
+ * coverage `DynamoDbSessionIndex` and `DynamoDbTranscriptIndex`), idempotency (the delivered-ids ledger
+ * `DynamoDbLedger`, the coverage claims `DynamoDbRaisedStore`).
+ */
+export const TABLE_ACTIONS = {
+  /** Read a StartSession; write back one found with CloudTrail LookupEvents (a conditional UpdateItem). */
+  identityLookup: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  /** Index StartSession / ResumeSession / TerminateSession: conditional UpdateItem, and GetItem to read it back. */
+  identityIndex: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  identityRead: ['dynamodb:GetItem'],
+  /** A session's replay state (and a large object's continuation state): GetItem, conditional PutItem. */
+  sessionState: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  /** What was seen of a session's transcript: conditional UpdateItem per field. */
+  transcriptIndex: ['dynamodb:UpdateItem'],
+  transcriptIndexRead: ['dynamodb:GetItem'],
+  /** The sessions to check, by start hour: ADD on StartSession. */
+  sessionIndexAdd: ['dynamodb:UpdateItem'],
+  /** The check lists the hours of its window and DELETEs settled sessions. */
+  sessionIndexCheck: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+  /** Which alert ids each sink holds: read before delivery, written after. */
+  deliveryLedger: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+  /** A coverage gap claimed once (conditional PutItem), released when its delivery failed. */
+  raisedClaims: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+} as const satisfies Record<string, readonly `dynamodb:${string}`[]>;
 
 export function tableAccess(sid: string, tables: readonly dynamodb.ITable[], actions: readonly string[]) {
   return new iam.PolicyStatement({
     sid,
-    actions: [...actions],
+    actions: [...new Set(actions)].sort(),
     resources: tables.map((table) => table.tableArn),
   });
 }

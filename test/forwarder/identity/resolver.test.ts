@@ -144,3 +144,55 @@ describe('IdentityResolver', () => {
     expect(await resolver.resolve(dashed)).toMatchObject({ name: 'ops-jlee', email: null, account: '111122223333' });
   });
 });
+
+describe('IdentityResolver after a transcript-only answer', () => {
+  /** A lookup that finds nothing and counts its calls (LookupEvents' answer before the StartSession is searchable). */
+  const emptyLookup = () => {
+    const calls: string[] = [];
+    const find = async (sessionId: string) => {
+      calls.push(sessionId);
+      return null;
+    };
+    return { calls, find };
+  };
+
+  it('uses the StartSession once it reaches the table, without asking CloudTrail again meanwhile', async () => {
+    const t = truth('ops-jlee-0c5d2e8f1a7b3946d');
+    const store = new CountingStore();
+    const lookup = emptyLookup();
+    const clock = { now: 0 };
+    const resolver = new IdentityResolver({ store, lookup, negativeTtlMs: 60_000, now: () => clock.now });
+
+    const before = await resolver.resolve(session(t.sessionId));
+    expect(before.from).toBe('transcript');
+    // the identity indexer writes the StartSession a little later
+    await indexSessionEvent(startSessionRecord(t, { mfa: true, reason: 'INC-7' }), store);
+    clock.now = 1_000;
+    const after = await resolver.resolve(session(t.sessionId));
+    expect(after).toMatchObject({ from: 'table', mfa: true, reason: 'INC-7', email: 'jlee@example.com' });
+    expect(lookup.calls).toEqual([t.sessionId]);
+    // and the table answer is cached from then on
+    const reads = store.reads;
+    expect((await resolver.resolve(session(t.sessionId))).from).toBe('table');
+    expect(store.reads).toBe(reads);
+  });
+
+  it('asks CloudTrail again only after the negative TTL', async () => {
+    const t = truth('dana-0b1c2d3e4f5a6b7c8');
+    const lookup = emptyLookup();
+    const clock = { now: 0 };
+    const resolver = new IdentityResolver({
+      store: new MemoryIdentityStore(),
+      lookup,
+      negativeTtlMs: 60_000,
+      now: () => clock.now,
+    });
+    await resolver.resolve(session(t.sessionId));
+    clock.now = 59_000;
+    await resolver.resolve(session(t.sessionId));
+    expect(lookup.calls).toHaveLength(1);
+    clock.now = 61_000;
+    await resolver.resolve(session(t.sessionId));
+    expect(lookup.calls).toHaveLength(2);
+  });
+});

