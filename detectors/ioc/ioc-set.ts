@@ -106,9 +106,18 @@ export class IocSet {
   }
 
   lookupUrl(url: string): IocMatch | null {
+    if (this.urls.size === 0) return null;
     const norm = normaliseUrl(url);
-    if (norm && this.urls.has(norm)) return { set: this.name, indicator: norm, kind: 'url' };
-    return null;
+    return norm ? this.lookupNormalisedUrl(norm) : null;
+  }
+
+  get hasUrls(): boolean {
+    return this.urls.size > 0;
+  }
+
+  /** lookupUrl for a URL already passed through normaliseUrl. */
+  lookupNormalisedUrl(norm: string): IocMatch | null {
+    return this.urls.has(norm) ? { set: this.name, indicator: norm, kind: 'url' } : null;
   }
 }
 

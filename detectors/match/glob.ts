@@ -92,14 +92,79 @@ export function hasWildcard(pattern: string): boolean {
   return /[*?[\\]/.test(pattern);
 }
 
+/**
+ * A pattern whose only wildcard is `*` (most rule globs, such as `*.pub`) is matched with string searches:
+ * the literal pieces in order, the first at the start and the last at the end. ASCII only, so that lowercasing the
+ * pattern as a whole is the same as lowercasing it character by character.
+ */
+function starPieces(pattern: string): string[] | null {
+  if (/[?[\\]/.test(pattern) || !/^[\x00-\x7f]*$/.test(pattern)) return null;
+  return pattern.split('*');
+}
+
+function matchPieces(pieces: readonly string[], text: string): boolean {
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    const found = text.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
 export function compileGlob(pattern: string, options: GlobOptions = {}): CompiledGlob {
   const ci = options.caseInsensitive ?? false;
   if (!hasWildcard(pattern)) {
     const literal = ci ? pattern.toLowerCase() : pattern;
     return { pattern, literal, test: (text) => (ci ? text.toLowerCase() : text) === literal };
   }
+  const pieces = starPieces(ci ? pattern.toLowerCase() : pattern);
+  if (pieces) return { pattern, literal: null, test: (text) => matchPieces(pieces, ci ? text.toLowerCase() : text) };
   const tokens = tokenize(pattern, ci);
   return { pattern, literal: null, test: (text) => matchTokens(tokens, ci ? text.toLowerCase() : text) };
+}
+
+/**
+ * Several patterns tested together against one text, lowercased once (case-insensitive sets): literals by one set
+ * lookup, the rest in order.
+ */
+export interface GlobSet {
+  readonly patterns: readonly CompiledGlob[];
+  /** `lowercase`, when given, is `text.toLowerCase()` already computed by the caller. */
+  test(text: string, lowercase?: string): boolean;
+}
+
+export function compileGlobSet(patterns: readonly string[], options: GlobOptions = {}): GlobSet {
+  const ci = options.caseInsensitive ?? false;
+  const compiled = patterns.map((p) => compileGlob(p, options));
+  // the same globs, given text already lowercased (when case-insensitive)
+  const exact = compiled.map((g) => (ci ? compileGlob(g.pattern.toLowerCase()) : g));
+  const literals = new Set(exact.filter((g) => g.literal !== null).map((g) => g.literal!));
+  const wild = exact.filter((g) => g.literal === null);
+  if (!exact.every((g, i) => sameGlob(g.pattern, compiled[i]!.pattern, ci)))
+    return { patterns: compiled, test: (text) => compiled.some((g) => g.test(text)) };
+  return {
+    patterns: compiled,
+    test: (text, lowercase) => {
+      const t = ci ? (lowercase ?? text.toLowerCase()) : text;
+      if (literals.has(t)) return true;
+      for (const g of wild) if (g.test(t)) return true;
+      return false;
+    },
+  };
+}
+
+/**
+ * Lowercasing a pattern first gives the same matcher as matching case-insensitively only when lowercasing keeps each
+ * character one unit long and leaves the escapes and classes alone: true for ASCII patterns.
+ */
+function sameGlob(lowered: string, original: string, ci: boolean): boolean {
+  return !ci || (lowered.length === original.length && /^[\x00-\x7f]*$/.test(original));
 }
 
 export function globMatch(pattern: string, text: string, options: GlobOptions = {}): boolean {

@@ -6,7 +6,7 @@
 import type { AnalysedCommand } from '../analyze/types.js';
 import { IocSet } from '../ioc/ioc-set.js';
 import type { IocRegistry } from '../ioc/registry.js';
-import { type CompiledGlob, compileGlob, hasWildcard } from '../match/glob.js';
+import { compileGlobSet, type GlobSet, hasWildcard } from '../match/glob.js';
 import { compileSafeRegex, type SafeRegex } from '../match/safe-regex.js';
 import type { Evidence } from '../model.js';
 import type { ConditionInput } from './schema.js';
@@ -29,8 +29,7 @@ export interface IndexHint {
 }
 
 const WRITE_OPS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
-const globs = (patterns: string[]) => patterns.map((p) => compileGlob(p, { caseInsensitive: true }));
-const anyGlob = (gs: CompiledGlob[], value: string) => gs.some((g) => g.test(value));
+const globs = (patterns: string[]) => compileGlobSet(patterns, { caseInsensitive: true });
 
 function regex(pattern: string): SafeRegex {
   const r = compileSafeRegex(pattern, 'i');
@@ -38,12 +37,53 @@ function regex(pattern: string): SafeRegex {
   return r;
 }
 
+/**
+ * What several rules ask of the same command (its arguments lowercased, its operands, the files it names), worked
+ * out once: every candidate rule runs on the command in turn.
+ */
+interface CommandFacts {
+  args: string[];
+  lowerArgs?: string[];
+  /** For each argument, the letters of a short-option bundle (`-xzf`: `xzf`), else ''. */
+  bundles?: string[];
+  operands?: string[];
+  written?: string[];
+  named?: string[];
+  lowerText?: string;
+}
+
+const factsCache = new WeakMap<AnalysedCommand, CommandFacts>();
+
+function factsOf(cmd: AnalysedCommand): CommandFacts {
+  let facts = factsCache.get(cmd);
+  if (!facts) {
+    facts = { args: cmd.argv.slice(1) };
+    factsCache.set(cmd, facts);
+  }
+  return facts;
+}
+
+function lowerArgs(f: CommandFacts): string[] {
+  if (!f.lowerArgs) f.lowerArgs = f.args.map((a) => a.toLowerCase());
+  return f.lowerArgs;
+}
+
+function bundles(f: CommandFacts): string[] {
+  if (!f.bundles)
+    f.bundles = f.args.map((a) =>
+      a.startsWith('-') && !a.startsWith('--') ? (/^-([A-Za-z]+)/.exec(a)?.[1] ?? '') : '',
+    );
+  return f.bundles;
+}
+
 export function isFlag(arg: string): boolean {
   return arg.startsWith('-') && arg.length > 1 && !/^-\d+$/.test(arg);
 }
 
-export function operands(cmd: AnalysedCommand): string[] {
-  return cmd.argv.slice(1).filter((a) => !isFlag(a));
+export function operands(cmd: AnalysedCommand): readonly string[] {
+  const facts = factsOf(cmd);
+  if (!facts.operands) facts.operands = facts.args.filter((a) => !isFlag(a));
+  return facts.operands;
 }
 
 /** `--name`, `--name=value`, `-x` (also inside a bundle such as `-xzf`), or an exact multi-letter `-name`. */
@@ -62,8 +102,40 @@ export function hasFlag(args: readonly string[], flag: string): boolean {
   return false;
 }
 
+/** hasFlag for one flag, over a command's arguments lowercased and split into bundles once. */
+function flagTest(flag: string): (facts: CommandFacts) => boolean {
+  const lower = flag.toLowerCase();
+  const long = lower.startsWith('--');
+  const withValue = `${lower}=`;
+  const letter = !long && lower.length === 2 ? flag[1]! : null;
+  return (facts) => {
+    const args = lowerArgs(facts);
+    for (let i = 0; i < args.length; i++) {
+      const al = args[i]!;
+      if (al === lower) return true;
+      if (long) {
+        if (al.startsWith(withValue)) return true;
+      } else if (letter !== null && bundles(facts)[i]!.includes(letter)) return true;
+    }
+    return false;
+  };
+}
+
+function flagTests(flags: string[]): { flag: string; test: (facts: CommandFacts) => boolean }[] {
+  return flags.map((flag) => ({ flag, test: flagTest(flag) }));
+}
+
+/** The first argument (lowercased once) that one of the globs matches. */
+function findArg(facts: CommandFacts, set: GlobSet): string | undefined {
+  const lower = lowerArgs(facts);
+  const i = facts.args.findIndex((a, k) => set.test(a, lower[k]));
+  return i < 0 ? undefined : facts.args[i];
+}
+
 /** Files a command writes: redirections, tee, dd of=, the destination of cp/mv/install/ln, sed -i, truncate. */
-export function writtenFiles(cmd: AnalysedCommand): string[] {
+export function writtenFiles(cmd: AnalysedCommand): readonly string[] {
+  const facts = factsOf(cmd);
+  if (facts.written) return facts.written;
   const out = cmd.redirects.filter((r) => WRITE_OPS.has(r.op)).map((r) => r.target);
   const ops = operands(cmd);
   switch (cmd.program) {
@@ -88,16 +160,20 @@ export function writtenFiles(cmd: AnalysedCommand): string[] {
       for (const a of ops) if (a.startsWith('of=')) out.push(a.slice(3));
       break;
   }
+  facts.written = out;
   return out;
 }
 
 /** Every path the command names: operands, option values like `if=`, redirection targets. */
-export function namedFiles(cmd: AnalysedCommand): string[] {
+export function namedFiles(cmd: AnalysedCommand): readonly string[] {
+  const facts = factsOf(cmd);
+  if (facts.named) return facts.named;
   const out = [...operands(cmd), ...cmd.redirects.map((r) => r.target), ...writtenFiles(cmd)];
-  for (const a of cmd.argv.slice(1)) {
+  for (const a of facts.args) {
     const eq = a.indexOf('=');
     if (eq > 0 && a[eq + 1] === '/') out.push(a.slice(eq + 1));
   }
+  facts.named = out;
   return out;
 }
 
@@ -108,11 +184,11 @@ export function compileCondition(cond: ConditionInput): Predicate {
   if (cond.program) {
     const exact = new Set(cond.program.filter((p) => !hasWildcard(p)).map((p) => p.toLowerCase()));
     const patterns = globs(cond.program.filter(hasWildcard));
-    checks.push((c) => exact.has(c.program) || anyGlob(patterns, c.program));
+    checks.push((c) => exact.has(c.program) || patterns.test(c.program));
   }
   if (cond.path) {
     const g = globs(cond.path);
-    checks.push((c) => anyGlob(g, c.path));
+    checks.push((c) => g.test(c.path));
   }
   if (cond.elevated !== undefined) checks.push((c) => c.elevated === cond.elevated);
   if (cond.interactive !== undefined) checks.push((c) => c.interactive === cond.interactive);
@@ -137,35 +213,35 @@ export function compileCondition(cond: ConditionInput): Predicate {
     });
   }
   if (cond.flags) {
-    const flags = cond.flags;
+    const flags = flagTests(cond.flags);
     checks.push((c, _env, ev) => {
-      const args = c.argv.slice(1);
-      const hit = flags.find((f) => hasFlag(args, f));
+      const facts = factsOf(c);
+      const hit = flags.find((f) => f.test(facts))?.flag;
       if (hit) ev.push({ kind: 'argv', value: hit });
       return hit !== undefined;
     });
   }
   if (cond.flags_all) {
-    const flags = cond.flags_all;
-    checks.push((c) => flags.every((f) => hasFlag(c.argv.slice(1), f)));
+    const flags = flagTests(cond.flags_all);
+    checks.push((c) => flags.every((f) => f.test(factsOf(c))));
   }
   if (cond.args) {
     const g = globs(cond.args);
     checks.push((c, _env, ev) => {
-      const hit = c.argv.slice(1).find((a) => anyGlob(g, a));
+      const hit = findArg(factsOf(c), g);
       if (hit !== undefined) ev.push({ kind: 'argv', value: short(hit) });
       return hit !== undefined;
     });
   }
   if (cond.args_all) {
-    const g = globs(cond.args_all);
-    checks.push((c) => g.every((one) => c.argv.slice(1).some((a) => one.test(a))));
+    const each = cond.args_all.map((p) => globs([p]));
+    checks.push((c) => each.every((one) => findArg(factsOf(c), one) !== undefined));
   }
   if (cond.first_arg) {
     const g = globs(cond.first_arg);
     checks.push((c) => {
       const first = operands(c)[0];
-      return first !== undefined && anyGlob(g, first);
+      return first !== undefined && g.test(first);
     });
   }
   if (cond.max_args !== undefined) {
@@ -179,7 +255,7 @@ export function compileCondition(cond: ConditionInput): Predicate {
   if (cond.arg_regex) {
     const r = regex(cond.arg_regex);
     checks.push((c, _env, ev) => {
-      const hit = c.argv.slice(1).find((a) => r.test(a));
+      const hit = factsOf(c).args.find((a) => r.test(a));
       if (hit !== undefined) ev.push({ kind: 'pattern', value: short(hit) });
       return hit !== undefined;
     });
@@ -191,14 +267,16 @@ export function compileCondition(cond: ConditionInput): Predicate {
   if (cond.text_contains) {
     const needles = cond.text_contains.map((n) => n.toLowerCase());
     checks.push((c) => {
-      const text = c.text.toLowerCase();
+      const facts = factsOf(c);
+      if (facts.lowerText === undefined) facts.lowerText = c.text.toLowerCase();
+      const text = facts.lowerText;
       return needles.some((n) => text.includes(n));
     });
   }
   if (cond.redirect_to) {
     const g = globs(cond.redirect_to);
     checks.push((c, _env, ev) => {
-      const hit = writtenFiles(c).find((f) => anyGlob(g, f));
+      const hit = writtenFiles(c).find((f) => g.test(f));
       if (hit !== undefined) ev.push({ kind: 'argv', value: hit, detail: 'written' });
       return hit !== undefined;
     });
@@ -206,7 +284,7 @@ export function compileCondition(cond: ConditionInput): Predicate {
   if (cond.files) {
     const g = globs(cond.files);
     checks.push((c, _env, ev) => {
-      const hit = namedFiles(c).find((f) => anyGlob(g, f));
+      const hit = namedFiles(c).find((f) => g.test(f));
       if (hit !== undefined) ev.push({ kind: 'argv', value: hit, detail: 'file' });
       return hit !== undefined;
     });

@@ -13,6 +13,11 @@ const MAX_NODES = 20_000;
 class ParseLimit extends Error {}
 
 const WORD_END = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
+/** What a redirection can start with: a file descriptor number, `{name}`, `&`, `<` or `>`. */
+const REDIRECT_START = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '{', '&', '<', '>']);
+/** Characters that end a run of plain word characters (read together: one slice rather than one per character). */
+const WORD_SPECIAL = /[ \t\n|&;<>()\\'"$`]/g;
+const QUOTED_SPECIAL = /["\\$`]/g;
 const SKIPPED_RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', '!']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]{0,200}(?:\[[^\]\n]{0,200}\])?\+?=/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,200}/;
@@ -384,6 +389,7 @@ class Parser {
   }
 
   private tryRedirect(): Redirect | null {
+    if (!REDIRECT_START.has(this.peek())) return null; // most words: no slice, no regular expression
     const m = /^(\d{1,3}|\{[A-Za-z_][A-Za-z0-9_]{0,60}\})?(&>>|&>|>>|>&|>\||>|<<<|<<-|<<|<&|<>|<)/.exec(
       this.src.slice(this.pos, this.pos + 70),
     );
@@ -472,8 +478,7 @@ class Parser {
           this.pos++;
         }
       } else {
-        lit += c;
-        this.pos++;
+        lit += this.readRun(WORD_SPECIAL);
       }
     }
     flush();
@@ -512,12 +517,24 @@ class Parser {
           this.pos++;
         }
       } else {
-        lit += c;
-        this.pos++;
+        lit += this.readRun(QUOTED_SPECIAL);
       }
     }
     flush();
     return parts;
+  }
+
+  /**
+   * Plain characters from here up to the next one `special` matches (at least one character). The run is one node
+   * (the caller's tick()): its cost is one slice, bounded by the line length, so a long word of padding cannot use
+   * up the node budget and hide the commands after it.
+   */
+  private readRun(special: RegExp): string {
+    special.lastIndex = this.pos + 1;
+    const end = special.test(this.src) ? special.lastIndex - 1 : this.src.length;
+    const run = this.src.slice(this.pos, end);
+    this.pos = end;
+    return run;
   }
 
   private readAnsiC(): string {

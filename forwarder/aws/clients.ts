@@ -1,9 +1,36 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+/** Runs `load` on the first call only; later calls share its promise. */
+export function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | null = null;
+  return () => (loaded ??= load());
+}
+
+/**
+ * The AWS SDK packages, each imported on first use: evaluating one costs tens of milliseconds, so a cold start
+ * (module load and configuration check) loads none, and each function loads only the clients it calls.
+ * Stores and sinks take their command classes from here in their async methods.
+ */
+export const sdk = {
+  cloudTrail: once(() => import('@aws-sdk/client-cloudtrail')),
+  /** With util-dynamodb's `marshall` and `unmarshall`, which the table stores use with the commands. */
+  dynamoDb: once(async () => {
+    const [client, { marshall, unmarshall }] = await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('@aws-sdk/util-dynamodb'),
+    ]);
+    return { ...client, marshall, unmarshall };
+  }),
+  s3: once(() => import('@aws-sdk/client-s3')),
+  secretsManager: once(() => import('@aws-sdk/client-secrets-manager')),
+  sns: once(() => import('@aws-sdk/client-sns')),
+  sqs: once(() => import('@aws-sdk/client-sqs')),
+};
 
 /**
  * Every client gets connection and request timeouts, so a hung endpoint never blocks a run.
@@ -29,13 +56,34 @@ export function awsClientConfig(options: AwsClientOptions = {}) {
   };
 }
 
-export const dynamoDbClient = (o?: AwsClientOptions) => new DynamoDBClient(awsClientConfig(o));
-export const cloudTrailClient = (o?: AwsClientOptions) => new CloudTrailClient(awsClientConfig(o));
-export const snsClient = (o?: AwsClientOptions) => new SNSClient(awsClientConfig(o));
-export const sqsClient = (o?: AwsClientOptions) => new SQSClient(awsClientConfig(o));
-export const secretsManagerClient = (o?: AwsClientOptions) => new SecretsManagerClient(awsClientConfig(o));
-export const s3Client = (o?: AwsClientOptions & { forcePathStyle?: boolean }) =>
-  new S3Client({ ...awsClientConfig(o), forcePathStyle: o?.forcePathStyle ?? Boolean(o?.endpoint) });
+/**
+ * A client whose SDK package is loaded, and the client created, on its first `send`. Only the promise form of
+ * `send(command, options?)` is supported: the code never passes a callback.
+ */
+export function lazyClient<C extends { send(...args: never[]): unknown }>(create: () => Promise<C>): Pick<C, 'send'> {
+  const client = once(create);
+  const send = async (...args: never[]) => (await client()).send(...args);
+  return { send } as Pick<C, 'send'>;
+}
+
+export const dynamoDbClient = (o?: AwsClientOptions): Pick<DynamoDBClient, 'send'> =>
+  lazyClient(async () => new (await sdk.dynamoDb()).DynamoDBClient(awsClientConfig(o)));
+export const cloudTrailClient = (o?: AwsClientOptions): Pick<CloudTrailClient, 'send'> =>
+  lazyClient(async () => new (await sdk.cloudTrail()).CloudTrailClient(awsClientConfig(o)));
+export const snsClient = (o?: AwsClientOptions): Pick<SNSClient, 'send'> =>
+  lazyClient(async () => new (await sdk.sns()).SNSClient(awsClientConfig(o)));
+export const sqsClient = (o?: AwsClientOptions): Pick<SQSClient, 'send'> =>
+  lazyClient(async () => new (await sdk.sqs()).SQSClient(awsClientConfig(o)));
+export const secretsManagerClient = (o?: AwsClientOptions): Pick<SecretsManagerClient, 'send'> =>
+  lazyClient(async () => new (await sdk.secretsManager()).SecretsManagerClient(awsClientConfig(o)));
+export const s3Client = (o?: AwsClientOptions & { forcePathStyle?: boolean }): Pick<S3Client, 'send'> =>
+  lazyClient(
+    async () =>
+      new (await sdk.s3()).S3Client({
+        ...awsClientConfig(o),
+        forcePathStyle: o?.forcePathStyle ?? Boolean(o?.endpoint),
+      }),
+  );
 
 /** The AWS error name (`ThrottlingException`, `ConditionalCheckFailedException`, ...) of an SDK error, if any. */
 export function awsErrorName(error: unknown): string | undefined {

@@ -150,7 +150,9 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
       await delivery.close();
     }
   }
-  io.stderr.write(`sessionwatch scan: ${alertSummary(alerts)} in ${plural(sessions.size, 'session')}, ${plural(commands, 'command')}\n`);
+  io.stderr.write(
+    `sessionwatch scan: ${alertSummary(alerts)} in ${plural(sessions.size, 'session')}, ${plural(commands, 'command')}\n`,
+  );
 
   if (inputErrors > 0) return EXIT.usage;
   if (failOn && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT.alerts;

@@ -1,4 +1,4 @@
-import { joinContinuation, openness } from './continuation.js';
+import { ContinuationScanner } from './continuation.js';
 import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
 import type { CommandRecord, TranscriptSource } from './record.js';
 
@@ -33,6 +33,8 @@ export interface SessionFacts {
  */
 export class CommandAssembler {
   private held: { line: AcceptedLine; parts: string[] } | null = null;
+  /** The held command lexed so far, as lines were added (each line is lexed once, not once per line added). */
+  private heldLexers: { parts: ContinuationScanner; command: ContinuationScanner } | null = null;
   private seq = 0;
 
   snapshot(): AssemblerSnapshot {
@@ -41,6 +43,7 @@ export class CommandAssembler {
 
   restore(s: AssemblerSnapshot): void {
     this.held = s.held && structuredClone(s.held);
+    this.heldLexers = this.held && lexersOf(this.held.parts, this.held.line.command);
     this.seq = s.seq;
   }
 
@@ -51,18 +54,32 @@ export class CommandAssembler {
 
   accept(line: AcceptedLine): void {
     const held = this.held;
-    if (held && line.prompt?.text === CONTINUATION_PROMPT) {
+    const lexers = this.heldLexers;
+    if (held && lexers && line.prompt?.text === CONTINUATION_PROMPT) {
       held.parts.push(line.command);
-      held.line.command = joinContinuation(held.line.command, line.command);
+      lexers.parts.pushLine(line.command);
+      // as the shell reads it: an escaped newline disappears
+      if (lexers.command.openness() === 'escaped-newline') {
+        held.line.command = held.line.command.slice(0, -1) + line.command;
+        lexers.command.dropLastCharacter();
+        lexers.command.append(line.command);
+      } else {
+        held.line.command = `${held.line.command}\n${line.command}`;
+        lexers.command.append(`\n${line.command}`);
+      }
       held.line.incomplete ||= line.incomplete;
       if (line.cancelled) held.line.cancelled = true;
-      if (line.cancelled || openness(held.parts) === 'complete') this.release();
+      if (line.cancelled || lexers.parts.openness() === 'complete') this.release();
       return;
     }
     this.release();
     if (line.command.trim() === '') return;
-    if (!line.cancelled && openness([line.command]) !== 'complete') this.held = { line, parts: [line.command] };
-    else this.record(line);
+    const parts = new ContinuationScanner();
+    parts.pushLine(line.command);
+    if (!line.cancelled && parts.openness() !== 'complete') {
+      this.held = { line, parts: [line.command] };
+      this.heldLexers = { parts, command: new ContinuationScanner(line.command) };
+    } else this.record(line);
   }
 
   /** An open command is waiting for its continuation lines. */
@@ -74,6 +91,7 @@ export class CommandAssembler {
   release(): void {
     const held = this.held;
     this.held = null;
+    this.heldLexers = null;
     if (held) this.record(held.line);
   }
 
@@ -96,4 +114,10 @@ export class CommandAssembler {
       offset: line.offset,
     });
   }
+}
+
+function lexersOf(parts: string[], command: string): { parts: ContinuationScanner; command: ContinuationScanner } {
+  const lexer = new ContinuationScanner();
+  for (const part of parts) lexer.pushLine(part);
+  return { parts: lexer, command: new ContinuationScanner(command) };
 }

@@ -19,6 +19,7 @@ export interface ReplayedStreamLine {
  * cursor moves; what the stripped sequences did is lost, and the result says when that may matter.
  */
 export function replayStreamLine(text: string): ReplayedStreamLine {
+  if (PLAIN_LINE.test(text)) return plainLine(text);
   const lines: TerminalLine[] = [];
   const terminal = new Terminal({ onLine: (l) => lines.push(l) });
   terminal.write(text);
@@ -33,6 +34,25 @@ export function replayStreamLine(text: string): ReplayedStreamLine {
     residue: residue || text.includes('\b') || text.includes('\uFFFD'),
     mayHoldWrap: kept.some((l) => displayWidth(l.text) > NARROWEST_LIKELY_WIDTH),
   };
+}
+
+/**
+ * Printable ASCII without `^` (which may start an echoed `^C`): the replay would print it on one row and change
+ * nothing else, so the line is built directly (most streamed lines are command output like this).
+ */
+const PLAIN_LINE = /^[\x20-\x5d\x5f-\x7e]*$/;
+
+function plainLine(text: string): ReplayedStreamLine {
+  const line: TerminalLine = {
+    text,
+    events: [],
+    alt: false,
+    truncated: false,
+    time: null,
+    endedOpen: false,
+    offset: text.length,
+  };
+  return { lines: text === '' ? [] : [line], residue: false, mayHoldWrap: text.length > NARROWEST_LIKELY_WIDTH };
 }
 
 function displayWidth(text: string): number {

@@ -1,6 +1,5 @@
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { awsErrorName } from '../aws/clients.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsErrorName, sdk } from '../aws/clients.js';
 import type { SessionIdentity } from './record.js';
 import { emptyIdentity, type IdentityStore } from './store.js';
 
@@ -38,7 +37,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
   private readonly ttlSeconds: number;
 
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: Pick<DynamoDBClient, 'send'>,
     private readonly options: DynamoDbIdentityStoreOptions,
   ) {
     this.ttlSeconds = (options.ttlDays ?? 90) * 86_400;
@@ -50,6 +49,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
   }
 
   async get(sessionId: string): Promise<SessionIdentity | null> {
+    const { GetItemCommand, marshall, unmarshall } = await sdk.dynamoDb();
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.options.tableName, Key: marshall({ pk: sessionId }), ConsistentRead: true }),
     );
@@ -64,6 +64,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
   }
 
   async put(identity: SessionIdentity): Promise<boolean> {
+    const { UpdateItemCommand, marshall } = await sdk.dynamoDb();
     const names: Record<string, string> = { '#hasStart': 'hasStart', '#expiresAt': 'expiresAt' };
     const values: Record<string, unknown> = { ':true': true, ':ttl': this.expiresAt(identity.start) };
     const sets = ['#hasStart = :true', '#expiresAt = :ttl'];
@@ -99,6 +100,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
   }
 
   private async conditionalSet(sessionId: string, attribute: string, value: string, condition: string): Promise<void> {
+    const { UpdateItemCommand, marshall } = await sdk.dynamoDb();
     try {
       await this.client.send(
         new UpdateItemCommand({

@@ -1,6 +1,6 @@
-import { type CloudTrailClient, LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient, LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
 import { retry, type Sleep, TokenBucket } from '../aws/backoff.js';
-import { awsErrorName } from '../aws/clients.js';
+import { awsErrorName, sdk } from '../aws/clients.js';
 import { parseSessionEvent, SessionEventError } from './cloudtrail-event.js';
 import type { SessionEvent } from './record.js';
 
@@ -73,10 +73,11 @@ export class CloudTrailSessionLookup {
     return null;
   }
 
-  private page(
+  private async page(
     range: { StartTime?: Date; EndTime?: Date },
     NextToken: string | undefined,
   ): Promise<LookupEventsCommandOutput> {
+    const { LookupEventsCommand } = await sdk.cloudTrail();
     return retry(
       async () => {
         await this.bucket.take();

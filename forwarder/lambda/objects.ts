@@ -1,6 +1,5 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Engine, SessionSnapshot } from '../../detectors/index.js';
-import { awsErrorName, sqsClient } from '../aws/clients.js';
+import { awsErrorName, sdk, sqsClient } from '../aws/clients.js';
 import { TerminalSession, type TerminalSessionSnapshot } from '../commands/terminal-session.js';
 import { observeSession, type TranscriptObservation } from '../session-coverage/index.js';
 import { readCommands } from '../sources/read-commands.js';
@@ -314,6 +313,7 @@ export function parseContinuation(value: unknown): Continuation | null {
 }
 
 export async function sendContinuation(queueUrl: string, message: Continuation): Promise<void> {
+  const { SendMessageCommand } = await sdk.sqs();
   await sqsClient().send(
     new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ sessionwatchContinuation: message }) }),
   );

@@ -1,4 +1,3 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Engine } from '../../detectors/index.js';
 import { severityRank } from '../../detectors/model.js';
 import type { Actor, Alert } from '../alerts/alert.js';
@@ -25,6 +24,7 @@ import {
 } from '../session-coverage/index.js';
 import { openDelivery } from '../sinks/open-delivery.js';
 import type { ObjectReader } from '../sources/inputs.js';
+import { s3Objects } from '../sources/s3-reader.js';
 import type { ReplayedCommand } from '../stream/session-replay.js';
 import { DynamoDbSessionStateStore, MemorySessionStateStore, type SessionStateStore } from '../stream/state-store.js';
 import type { LambdaConfig } from './config.js';
@@ -209,31 +209,4 @@ async function expandFolders(locations: readonly string[], objects: ObjectReader
     for await (const key of objects.list(bucket!, prefix)) out.push(`s3://${bucket}/${key}`);
   }
   return out;
-}
-
-function s3Objects(s3: ReturnType<typeof s3Client>): ObjectReader {
-  return {
-    async *list(bucket, prefix) {
-      let token: string | undefined;
-      do {
-        const page = await s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield o.Key;
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-    },
-    async get(bucket, key, o = {}) {
-      const out = await s3.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ...(o.offset ? { Range: `bytes=${o.offset}-` } : {}),
-          ...(o.versionId ? { VersionId: o.versionId } : {}),
-        }),
-      );
-      if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
-      return out.Body as AsyncIterable<Uint8Array>;
-    },
-  };
 }

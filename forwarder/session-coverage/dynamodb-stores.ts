@@ -1,16 +1,10 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandInput,
-  type BatchGetItemCommandOutput,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-  type UpdateItemCommandInput,
+import type {
+  BatchGetItemCommandInput,
+  BatchGetItemCommandOutput,
+  DynamoDBClient,
+  UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { awsErrorName } from '../aws/clients.js';
+import { awsErrorName, sdk } from '../aws/clients.js';
 import { normaliseTime, type TranscriptObservation, type TranscriptObservations } from './observations.js';
 import type { RaisedStore, SessionIndex, TranscriptIndex } from './stores.js';
 
@@ -44,6 +38,7 @@ abstract class CoverageTable {
 
   /** An UpdateItem whose condition may fail by design (an older value than the stored one): false then. */
   protected async update(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
+    const { UpdateItemCommand } = await sdk.dynamoDb();
     try {
       await this.client.send(new UpdateItemCommand({ TableName: this.options.tableName, ...input }));
       return true;
@@ -54,6 +49,7 @@ abstract class CoverageTable {
   }
 
   protected async getItem(pk: string): Promise<Record<string, unknown> | null> {
+    const { GetItemCommand, marshall, unmarshall } = await sdk.dynamoDb();
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.options.tableName, Key: marshall({ pk }), ConsistentRead: true }),
     );
@@ -67,6 +63,7 @@ export class DynamoDbRaisedStore extends CoverageTable implements RaisedStore {
   }
 
   async claim(id: string, info: { ruleId: string; sessionId: string; time: string }): Promise<boolean> {
+    const { PutItemCommand, marshall } = await sdk.dynamoDb();
     try {
       await this.client.send(
         new PutItemCommand({
@@ -88,6 +85,7 @@ export class DynamoDbRaisedStore extends CoverageTable implements RaisedStore {
   }
 
   async release(id: string): Promise<void> {
+    const { DeleteItemCommand, marshall } = await sdk.dynamoDb();
     await this.client.send(
       new DeleteItemCommand({ TableName: this.options.tableName, Key: marshall({ pk: `raised#${id}` }) }),
     );
@@ -105,6 +103,7 @@ export class DynamoDbSessionIndex extends CoverageTable implements SessionIndex 
   }
 
   async add(sessionId: string, start: string): Promise<void> {
+    const { marshall } = await sdk.dynamoDb();
     const t = Date.parse(start);
     await this.update({
       Key: marshall({ pk: hourKey(t) }),
@@ -131,6 +130,7 @@ export class DynamoDbSessionIndex extends CoverageTable implements SessionIndex 
 
   /** BatchGetItem (at most 100 keys), asking again for unprocessed keys with a short backoff. */
   private async batchGet(keys: string[]): Promise<Record<string, unknown>[]> {
+    const { BatchGetItemCommand, marshall, unmarshall } = await sdk.dynamoDb();
     const table = this.options.tableName;
     const out: Record<string, unknown>[] = [];
     let request: BatchGetItemCommandInput['RequestItems'] = {
@@ -149,6 +149,7 @@ export class DynamoDbSessionIndex extends CoverageTable implements SessionIndex 
   }
 
   async settle(sessionId: string, start: string): Promise<void> {
+    const { marshall } = await sdk.dynamoDb();
     await this.update({
       Key: marshall({ pk: hourKey(Date.parse(start)) }),
       UpdateExpression: 'DELETE #s :id',
@@ -192,7 +193,13 @@ export class DynamoDbTranscriptIndex extends CoverageTable implements Transcript
   }
 
   /** SET the fields (the first one is `#f0`/`:v0` in the condition); `initialise` is set only when absent. */
-  private set(pk: string, fields: Record<string, string>, condition: string, initialise?: string): Promise<boolean> {
+  private async set(
+    pk: string,
+    fields: Record<string, string>,
+    condition: string,
+    initialise?: string,
+  ): Promise<boolean> {
+    const { marshall } = await sdk.dynamoDb();
     const names: Record<string, string> = { '#e': 'expiresAt' };
     const values: Record<string, unknown> = { ':ttl': this.expiresAt() };
     const sets = ['#e = :ttl'];

@@ -1,14 +1,12 @@
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
-  type DynamoDBClient,
-  type KeysAndAttributes,
-  type WriteRequest,
+import type {
+  BatchGetItemCommandOutput,
+  BatchWriteItemCommandOutput,
+  DynamoDBClient,
+  KeysAndAttributes,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { backoffDelay, sleep } from '../aws/backoff.js';
+import { sdk } from '../aws/clients.js';
 import type { DeliveryLedger } from './ledger.js';
 import { chunk } from './types.js';
 
@@ -31,6 +29,7 @@ export class DynamoDbLedger implements DeliveryLedger {
   }
 
   async delivered(sink: string, ids: readonly string[]): Promise<Set<string>> {
+    const { BatchGetItemCommand, marshall, unmarshall } = await sdk.dynamoDb();
     const found = new Set<string>();
     const byKey = new Map(ids.map((id) => [this.key(sink, id), id]));
     for (const keys of chunk([...byKey.keys()], 100)) {
@@ -54,6 +53,7 @@ export class DynamoDbLedger implements DeliveryLedger {
   }
 
   async record(sink: string, ids: readonly string[]): Promise<void> {
+    const { BatchWriteItemCommand, marshall } = await sdk.dynamoDb();
     const expiresAt = Math.floor(Date.now() / 1000) + this.ttlDays * 86_400;
     for (const batch of chunk(ids, 25)) {
       let pending: WriteRequest[] | undefined = batch.map((id) => ({

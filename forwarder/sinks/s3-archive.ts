@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Alert } from '../alerts/alert.js';
 import { formatLine, type LineFormat } from '../alerts/formats/index.js';
-import { awsErrorName } from '../aws/clients.js';
+import { awsErrorName, sdk } from '../aws/clients.js';
 import { allFailed, type BurstOptions, DeliveryError, type DeliveryResult, merge, type Sink } from './types.js';
 
 /** Partition values are path segments: keep them to safe characters. */
@@ -59,6 +59,7 @@ export class S3ArchiveSink implements Sink {
   private async put(alerts: Alert[]): Promise<DeliveryResult> {
     const body = gzipSync(Buffer.from(alerts.map((a) => `${formatLine(a, this.format)}\n`).join(''), 'utf8'));
     try {
+      const { PutObjectCommand } = await sdk.s3();
       await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,

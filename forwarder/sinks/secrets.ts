@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { sdk } from '../aws/clients.js';
 
 /** Returns a secret when needed; implementations cache it. Secrets are never logged or put in error messages. */
 export type SecretProvider = () => Promise<string>;
@@ -22,6 +23,7 @@ export function secretsManagerSecret(
   let cached: { value: string; at: number } | null = null;
   return async () => {
     if (cached && now() - cached.at < ttlMs) return cached.value;
+    const { GetSecretValueCommand } = await sdk.secretsManager();
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), {
       abortSignal: AbortSignal.timeout(5_000),
     });

@@ -1,7 +1,7 @@
-import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../alerts/alert.js';
 import { toSnsMessage } from '../alerts/formats/sns.js';
-import { awsErrorName } from '../aws/clients.js';
+import { awsErrorName, sdk } from '../aws/clients.js';
 import {
   allFailed,
   type BurstOptions,
@@ -69,6 +69,7 @@ export class SnsSink implements Sink {
       };
     });
     try {
+      const { PublishBatchCommand } = await sdk.sns();
       const out = await this.client.send(
         new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: entries }),
         {

@@ -1,10 +1,6 @@
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Alert } from '../alerts/alert.js';
+import { sdk } from '../aws/clients.js';
 import type { Spool, SpoolEntry } from './spool.js';
 import { chunk } from './types.js';
 
@@ -42,6 +38,7 @@ export class SqsSpool implements Spool {
   }
 
   private async sendBodies(bodies: Body[]): Promise<void> {
+    const { SendMessageBatchCommand } = await sdk.sqs();
     for (const batch of chunk(bodies, 10)) {
       const out = await this.client.send(
         new SendMessageBatchCommand({
@@ -63,6 +60,7 @@ export class SqsSpool implements Spool {
   }
 
   async list(): Promise<SpoolEntry[]> {
+    const { ReceiveMessageCommand } = await sdk.sqs();
     const entries: SpoolEntry[] = [];
     const max = this.options.maxMessages ?? 1000;
     while (entries.length < max) {
@@ -104,6 +102,7 @@ export class SqsSpool implements Spool {
         })),
       );
     }
+    const { DeleteMessageCommand } = await sdk.sqs();
     await this.client.send(
       new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: entry.handle }),
       this.signal(),

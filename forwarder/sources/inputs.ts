@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../cli/io.js';
@@ -60,8 +60,31 @@ async function* walk(dir: string): AsyncGenerator<Input> {
   }
 }
 
+/**
+ * A regular file up to this size is read in one blocking call: a stream costs several thread-pool round trips per
+ * file, which dominate with many small transcripts. Larger files (and pipes) stream, so memory stays bounded.
+ */
+const WHOLE_FILE_BYTES = 1024 * 1024;
+
 function fileInput(path: string): Input {
-  return { name: path, open: () => createReadStream(path, { highWaterMark: 256 * 1024 }) };
+  return { name: path, open: () => readFileChunks(path) };
+}
+
+async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  let streaming = false;
+  try {
+    const info = fstatSync(fd);
+    if (info.isFile() && info.size <= WHOLE_FILE_BYTES) {
+      const data = readFileSync(fd);
+      if (data.length > 0) yield data;
+      return;
+    }
+    streaming = true; // the stream closes the descriptor
+    yield* createReadStream('', { fd, highWaterMark: 256 * 1024 });
+  } finally {
+    if (!streaming) closeSync(fd);
+  }
 }
 
 async function* lazy(open: () => Promise<AsyncIterable<Uint8Array>>): AsyncGenerator<Uint8Array> {

@@ -1,36 +1,38 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { lazyClient, sdk } from '../aws/clients.js';
 import type { ObjectReader } from './inputs.js';
 
 /** S3 through the standard credential chain; `endpoint` points at an emulator or a VPC endpoint. */
 export function s3ObjectReader(options: { endpoint?: string; region?: string } = {}): ObjectReader {
-  let sdk: Promise<{ s3: typeof import('@aws-sdk/client-s3'); client: S3Client }> | null = null;
   // the SDK is loaded on first use: local runs never pay for it
-  const open = () => {
-    sdk ??= import('@aws-sdk/client-s3').then((s3) => ({
-      s3,
-      client: new s3.S3Client({
+  const client = lazyClient(
+    async () =>
+      new (await sdk.s3()).S3Client({
         ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
         region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       }),
-    }));
-    return sdk;
-  };
+  );
+  return s3Objects(client);
+}
+
+/** Lists and reads objects through an S3 client (folder markers, keys ending in `/`, are not listed). */
+export function s3Objects(client: Pick<S3Client, 'send'>): ObjectReader {
   return {
     async *list(bucket, prefix) {
-      const { s3, client } = await open();
+      const { ListObjectsV2Command } = await sdk.s3();
       let token: string | undefined;
       do {
         const page = await client.send(
-          new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
         );
         for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield o.Key;
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },
     async get(bucket, key, o = {}) {
-      const { s3, client } = await open();
+      const { GetObjectCommand } = await sdk.s3();
       const out = await client.send(
-        new s3.GetObjectCommand({
+        new GetObjectCommand({
           Bucket: bucket,
           Key: key,
           ...(o.offset ? { Range: `bytes=${o.offset}-` } : {}),

@@ -1,11 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../alerts/alert.js';
+import { sdk } from '../aws/clients.js';
 import type { ReplayState } from './session-replay.js';
 
 /** A session's state in the pipeline: its replay state, the alert ids it raised, and alerts not yet delivered. */
@@ -58,13 +54,14 @@ const MAX_STATE_BYTES = 350 * 1024;
  */
 export class DynamoDbSessionStateStore implements SessionStateStore {
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: Pick<DynamoDBClient, 'send'>,
     private readonly table: string,
     private readonly ttlSeconds = 7 * 24 * 3600,
     private readonly now: () => number = Date.now,
   ) {}
 
   async get(key: string): Promise<VersionedItem | null> {
+    const { GetItemCommand } = await sdk.dynamoDb();
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true }),
     );
@@ -77,6 +74,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const state = gzipSync(JSON.stringify(item));
     if (state.length > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${state.length} bytes`);
+    const { PutItemCommand, ConditionalCheckFailedException } = await sdk.dynamoDb();
     try {
       await this.client.send(
         new PutItemCommand({

@@ -99,12 +99,13 @@ export class EscapeParser {
     const n = text.length;
     while (i < n) {
       if (this.state === State.Ground) {
+        // test() rather than exec(): no match object for each control character of escape-heavy text
         CONTROL.lastIndex = i;
-        const m = CONTROL.exec(text);
-        const stop = m ? m.index : n;
+        const found = CONTROL.test(text);
+        const stop = found ? CONTROL.lastIndex - 1 : n;
         this.index = stop;
         if (stop > i) this.actions.print(text.slice(i, stop));
-        if (!m) break;
+        if (!found) break;
         i = stop;
       }
       this.index = i;

@@ -13,6 +13,8 @@ export interface DecodeOptions {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** Decodes the first bytes to tell the format; without `stream` each call stands alone, so one serves every input. */
+const SNIFF_DECODER = new TextDecoder();
 const SNIFF_BYTES = 64;
 const MAX_HEADER_LINE = 8192;
 /** A JSON Lines record longer than this is an error of its own (a CloudWatch event is at most 256 KB). */
@@ -47,8 +49,7 @@ async function* decodeText(
   options: DecodeOptions,
 ): AsyncGenerator<TranscriptEvent> {
   const input = bytes instanceof Peekable ? bytes : new Peekable(bytes);
-  const head = new TextDecoder()
-    .decode(await input.peek(SNIFF_BYTES))
+  const head = SNIFF_DECODER.decode(await input.peek(SNIFF_BYTES))
     .replace(/^\uFEFF/, '')
     .trimStart();
   if (head.startsWith('{') || head.startsWith('[')) yield* decodeJson(input, where);

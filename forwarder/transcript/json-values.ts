@@ -94,8 +94,11 @@ export class JsonValueSplitter {
       return i + 1;
     }
     const quote = b.indexOf('"', i);
-    const backslash = b.indexOf('\\', i);
-    if (backslash >= 0 && (quote < 0 || backslash < quote)) {
+    // the first backslash before that quote (searching only up to it: strings of base64 hold none, and the rest of
+    // the buffer can be long)
+    const before = b.slice(i, quote < 0 ? b.length : quote).indexOf('\\');
+    const backslash = before < 0 ? -1 : i + before;
+    if (backslash >= 0) {
       if (backslash + 1 >= b.length) {
         this.escaped = true;
         return b.length;

