@@ -16,9 +16,9 @@ import { DurationError, formatDuration, parseDuration } from '../session-coverag
 import { indexForCoverage } from '../session-coverage/index-session.js';
 import { readTranscriptObservations } from '../session-coverage/read-transcripts.js';
 import { MemoryRaisedStore, MemorySessionIndex, MemoryTranscriptIndex } from '../session-coverage/stores.js';
-import { openDelivery } from '../sinks/open-delivery.js';
 import { expandInputs, type ObjectReader } from '../sources/inputs.js';
 import { s3ObjectReader } from '../sources/s3-reader.js';
+import { deliverAndReport, openSinks } from './delivery.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
 import { printable, renderTable } from './table.js';
 
@@ -159,7 +159,9 @@ export async function coverageCommand(argv: string[], io: CliIo): Promise<number
 
   if (format === 'table') await write(io.stdout, coverageTable(alerts, io.stdout.columns));
   else if (format) for (const alert of alerts) await write(io.stdout, `${formatLine(alert, format)}\n`);
-  const undelivered = values.sink.length ? await deliver(alerts, values.sink, values.spool, io) : 0;
+  const undelivered = values.sink.length
+    ? await deliverAndReport(openSinks(values.sink, values.spool, io), alerts, io, 'coverage')
+    : 0;
   warn(summary(counts.indexed + counts.duplicate, read.sessions, report, unrecorded.size));
 
   if (badInputs > 0) return EXIT.usage;
@@ -199,28 +201,6 @@ async function loadConfig(values: {
     if (error instanceof DurationError || error instanceof CoverageConfigError) throw new UsageError(error.message);
     throw error;
   }
-}
-
-async function deliver(alerts: Alert[], uris: string[], spool: string | undefined, io: CliIo): Promise<number> {
-  let delivery: ReturnType<typeof openDelivery>;
-  try {
-    delivery = openDelivery(uris, { env: io.env, ...(spool ? { spool } : {}) });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  let undelivered = 0;
-  try {
-    const run = await delivery.deliver(alerts);
-    for (const r of run.reports) {
-      undelivered += r.spooled;
-      const spooled = r.spooled ? `, ${r.spooled} spooled for redrive` : '';
-      io.stderr.write(`sessionwatch coverage: ${r.sink}: ${r.delivered} delivered${spooled}\n`);
-      for (const err of r.errors) io.stderr.write(`sessionwatch coverage: ${r.sink}: ${err}\n`);
-    }
-  } finally {
-    await delivery.close();
-  }
-  return undelivered;
 }
 
 function severityOption(value: string): Severity {

@@ -3,7 +3,7 @@ import { SEVERITIES, type Severity, severityRank } from '../../detectors/model.j
 import type { Alert } from '../alerts/alert.js';
 import { formatLine, isLineFormat } from '../alerts/formats/index.js';
 import { type PostureReport, postureClients, runPosture } from '../posture/run.js';
-import { openDelivery } from '../sinks/open-delivery.js';
+import { deliverAndReport, openSinks } from './delivery.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
 import { printable, renderTable } from './table.js';
 
@@ -84,33 +84,13 @@ export async function postureCommand(argv: string[], io: CliIo): Promise<number>
   if (format === 'table') await write(io.stdout, postureTable(report.alerts, io.stdout.columns));
   else if (format) for (const alert of report.alerts) await write(io.stdout, `${formatLine(alert, format)}\n`);
   let undelivered = 0;
-  if (values.sink.length) undelivered = await deliver(report.alerts, values.sink, values.spool, io);
+  if (values.sink.length)
+    undelivered = await deliverAndReport(openSinks(values.sink, values.spool, io), report.alerts, io, 'posture');
   for (const e of report.errors) io.stderr.write(`sessionwatch posture: could not check: ${e}\n`);
   io.stderr.write(`sessionwatch posture: ${summary(report)}\n`);
 
   if (failOn && report.alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT.alerts;
   return report.errors.length > 0 || undelivered > 0 ? EXIT.failure : EXIT.ok;
-}
-
-async function deliver(alerts: Alert[], uris: string[], spool: string | undefined, io: CliIo): Promise<number> {
-  let delivery: ReturnType<typeof openDelivery>;
-  try {
-    delivery = openDelivery(uris, { env: io.env, ...(spool ? { spool } : {}) });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  let undelivered = 0;
-  try {
-    const run = await delivery.deliver(alerts);
-    for (const r of run.reports) {
-      undelivered += r.spooled;
-      const spooled = r.spooled ? `, ${r.spooled} spooled for redrive` : '';
-      io.stderr.write(`sessionwatch posture: ${r.sink}: ${r.delivered} delivered${spooled}\n`);
-    }
-  } finally {
-    await delivery.close();
-  }
-  return undelivered;
 }
 
 function severityOption(value: string): Severity {

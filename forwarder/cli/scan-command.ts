@@ -5,10 +5,10 @@ import { formatLine, isLineFormat } from '../alerts/formats/index.js';
 import { IdentityResolver } from '../identity/resolver.js';
 import { SessionDetector } from '../pipeline/detect.js';
 import { loadEngine } from '../pipeline/engine-config.js';
-import { openDelivery } from '../sinks/open-delivery.js';
 import { readCommands } from '../sources/read-commands.js';
 import { alertSummary, alertTable, plural } from './alert-table.js';
 import { colourEnabled, palette } from './colour.js';
+import { deliverAndReport, openSinks } from './delivery.js';
 import { type CliIo, EXIT, UsageError, write } from './io.js';
 import {
   COMMON_HELP,
@@ -95,7 +95,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   const store = await cloudTrailStore(values.cloudtrail);
   const actors = new IdentityResolver({ store });
   const detector = new SessionDetector({ engine, actors, minSeverity: filters.minSeverity });
-  const delivery = values.sink.length > 0 ? openDeliveryOrUsage(values.sink, values.spool, io) : null;
+  const delivery = values.sink.length > 0 ? openSinks(values.sink, values.spool, io) : null;
   const { inputs, progress } = await openInputs(positionals, io, { objects, progress: !values['no-progress'] });
 
   const alerts: Alert[] = [];
@@ -136,20 +136,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     await write(io.stdout, alertTable(alerts, io.stdout.columns, colours));
   }
 
-  let undelivered = 0;
-  if (delivery) {
-    try {
-      const run = await delivery.deliver(alerts);
-      for (const r of run.reports) {
-        undelivered += r.spooled;
-        const spooled = r.spooled ? `, ${r.spooled} spooled for redrive` : '';
-        io.stderr.write(`sessionwatch scan: ${r.sink}: ${r.delivered} delivered${spooled}\n`);
-        for (const err of r.errors) io.stderr.write(`sessionwatch scan: ${r.sink}: ${err}\n`);
-      }
-    } finally {
-      await delivery.close();
-    }
-  }
+  const undelivered = delivery ? await deliverAndReport(delivery, alerts, io, 'scan') : 0;
   io.stderr.write(
     `sessionwatch scan: ${alertSummary(alerts)} in ${plural(sessions.size, 'session')}, ${plural(commands, 'command')}\n`,
   );
@@ -157,12 +144,4 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
   if (inputErrors > 0) return EXIT.usage;
   if (failOn && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn))) return EXIT.alerts;
   return undelivered > 0 ? EXIT.failure : EXIT.ok;
-}
-
-function openDeliveryOrUsage(uris: string[], spool: string | undefined, io: CliIo) {
-  try {
-    return openDelivery(uris, { env: io.env, ...(spool ? { spool } : {}) });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
 }
