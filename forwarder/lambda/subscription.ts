@@ -1,5 +1,3 @@
-import { isUtf8 } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
 import { globMatch } from '../alerts/noise/glob.js';
 import { observeCommand, type TranscriptObservation } from '../session-coverage/index.js';
 import { processSessionEvents } from '../stream/process-session.js';
@@ -40,7 +38,7 @@ export async function handleSubscription(data: unknown, rt: Runtime, recordId?: 
     if (kind === 'utf8') count('InvalidUtf8');
     logger.warn('log event skipped', { recordId, eventId, kind, reason });
   };
-  const corrupt = invalidUtf8Events(data as string, payload);
+  const corrupt = invalidUtf8Events(payload);
   for (const e of corrupt) skipped(e.id, 'utf8', 'invalid UTF-8');
   const clean = { ...payload, logEvents: payload.logEvents.filter((e) => !corrupt.has(e)) };
 
@@ -144,16 +142,10 @@ const MAX_EVENT_BYTES = 256 * 1024;
 const tooLarge = (message: unknown) =>
   typeof message === 'string' && message.length > MAX_EVENT_BYTES / 4 && Buffer.byteLength(message) > MAX_EVENT_BYTES;
 
-/**
- * CloudWatch Logs writes valid UTF-8 JSON, so invalid bytes mean a corrupt or forged record. Decoding turned them
- * into U+FFFD, which the agent also writes itself (for bytes its ANSI stripper cut): only the events that hold one are
- * suspects, and only then are the bytes checked, so clean deliveries pay nothing.
- */
-function invalidUtf8Events(data: string, payload: SubscriptionPayload): Set<SubscriptionPayload['logEvents'][number]> {
-  const suspects = payload.logEvents.filter((e) => typeof e.message === 'string' && e.message.includes('\uFFFD'));
-  if (suspects.length === 0) return new Set();
-  if (isUtf8(gunzipSync(Buffer.from(data, 'base64')))) return new Set();
-  return new Set(suspects);
+/** The events a delivery with invalid UTF-8 may have been corrupted in: those whose text holds a U+FFFD. */
+function invalidUtf8Events(payload: SubscriptionPayload): Set<SubscriptionPayload['logEvents'][number]> {
+  if (!payload.invalidUtf8) return new Set();
+  return new Set(payload.logEvents.filter((e) => typeof e.message === 'string' && e.message.includes('\uFFFD')));
 }
 
 /**

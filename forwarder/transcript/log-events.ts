@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import type { TranscriptEvent } from './events.js';
 import { DecodeError } from './events.js';
@@ -19,6 +20,11 @@ export interface SubscriptionPayload {
   logGroup: string;
   logStream: string;
   logEvents: { id: string; timestamp: number; message: string }[];
+  /**
+   * Set when the gzip held bytes that are not UTF-8 (decoded as U+FFFD). CloudWatch Logs writes valid UTF-8, so they
+   * mean a corrupt or forged record; the agent writes U+FFFD itself too, so a U+FFFD alone proves nothing.
+   */
+  invalidUtf8?: true;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -29,19 +35,23 @@ export function decodeSubscriptionData(data: unknown, where: string | null): Sub
   if (typeof data !== 'string' || data.length % 4 !== 0 || !BASE64.test(data)) {
     return new DecodeError('base64', 'awslogs.data is not base64', where);
   }
-  let json: string;
+  let bytes: Buffer;
   try {
-    json = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_PAYLOAD }).toString('utf8');
+    bytes = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_PAYLOAD });
   } catch (e) {
     return new DecodeError('gzip', `awslogs.data does not gunzip: ${(e as Error).message}`, where);
   }
+  const json = bytes.toString('utf8');
   let payload: unknown;
   try {
     payload = JSON.parse(json);
   } catch {
     return new DecodeError('json', 'awslogs.data holds no JSON', where);
   }
-  return asSubscriptionPayload(payload, where);
+  const decoded = asSubscriptionPayload(payload, where);
+  // clean deliveries hold no U+FFFD, so they never pay for the byte check
+  if (!(decoded instanceof DecodeError) && json.includes('\uFFFD') && !isUtf8(bytes)) decoded.invalidUtf8 = true;
+  return decoded;
 }
 
 export function asSubscriptionPayload(payload: unknown, where: string | null): SubscriptionPayload | DecodeError {
