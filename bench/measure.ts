@@ -1,6 +1,6 @@
 /**
  * Timing helpers. A run is timed by the CPU time the process used (user + system, all threads): on a shared machine
- * other processes stretch wall time but not that. Of several runs the fastest is kept, garbage collected between.
+ * other processes stretch wall time but not that. Of several runs the fastest is kept.
  */
 
 export interface Timed<T> {
@@ -32,8 +32,9 @@ export async function timed<T, S = undefined>(
   const walls: number[] = [];
   let value!: T;
   for (let i = 0; i < runs; i++) {
+    // no forced gc() between runs: a full collection made that way also drops optimised code, so each run would
+    // measure the JIT warming up again, which a long-running process never does
     const prepared = (await setup?.()) as S;
-    globalThis.gc?.();
     const cpu = cpuMs();
     const wall = performance.now();
     value = await fn(prepared);

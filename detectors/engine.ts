@@ -13,8 +13,11 @@ import { compileGlob } from './match/glob.js';
 import type { Category, Detection, Evidence, Severity } from './model.js';
 import type { LoadProblem } from './problems.js';
 import type { AttackTag } from './rules/attack.js';
-import { compileCondition, indexHint, type MatchEnv, type Predicate } from './rules/compile.js';
+import { compileCondition, type MatchEnv, type Predicate } from './rules/compile.js';
+import { CommandFacts } from './rules/facts.js';
 import { parseRuleText } from './rules/parse-rule.js';
+import { type Requirements, requirementsOf } from './rules/requirements.js';
+import { RuleIndex } from './rules/rule-index.js';
 import type { ExceptionInput } from './rules/schema.js';
 import { compileSigmaText } from './sigma/sigma.js';
 
@@ -48,8 +51,8 @@ export interface CompiledRule extends RuleInfo {
   attack: AttackTag[];
   references: string[];
   predicate: Predicate;
-  programs: Set<string> | null;
-  needsDestination: boolean;
+  /** What every command the rule can match shows (programs, facets): the engine's index. */
+  requirements: Requirements;
   exceptions: ((context: SessionContext, command: string) => boolean)[];
   onCancelled: boolean;
   /** Sigma rules match every process event, wrappers included. */
@@ -89,7 +92,6 @@ export function compileRuleTexts(texts: { name: string; text: string }[], proble
     problems.push(...found);
     if (!parsed) continue;
     const { rule } = parsed;
-    const hint = indexHint(rule.match);
     rules.push({
       id: rule.id,
       title: rule.title,
@@ -100,8 +102,7 @@ export function compileRuleTexts(texts: { name: string; text: string }[], proble
       attack: parsed.attack,
       references: rule.references,
       predicate: compileCondition(rule.match),
-      programs: hint.programs,
-      needsDestination: hint.needsDestination,
+      requirements: requirementsOf(rule.match),
       exceptions: compileExceptions(rule.exceptions),
       onCancelled: rule.on_cancelled,
       kind: 'rule',
@@ -156,11 +157,7 @@ export function createEngine(options: EngineOptions = {}): { engine: Engine; pro
 
 class DetectionEngine implements Engine {
   readonly rules: RuleInfo[];
-  private readonly byProgram = new Map<string, CompiledRule[]>();
-  private readonly byDestination: CompiledRule[] = [];
-  private readonly general: CompiledRule[] = [];
-  private readonly sigma: CompiledRule[] = [];
-  readonly knownPrograms: Set<string>;
+  readonly index: RuleIndex<CompiledRule>;
   readonly hasCancelledRules: boolean;
 
   constructor(
@@ -174,27 +171,8 @@ class DetectionEngine implements Engine {
       category,
       source,
     }));
-    for (const rule of compiled) {
-      if (rule.programs) {
-        for (const p of rule.programs) {
-          const list = this.byProgram.get(p) ?? [];
-          list.push(rule);
-          this.byProgram.set(p, list);
-        }
-      } else if (rule.kind === 'sigma') this.sigma.push(rule);
-      else if (rule.needsDestination) this.byDestination.push(rule);
-      else this.general.push(rule);
-    }
-    this.knownPrograms = new Set(this.byProgram.keys());
+    this.index = new RuleIndex(compiled);
     this.hasCancelledRules = compiled.some((r) => r.onCancelled);
-  }
-
-  candidates(cmd: AnalysedCommand): CompiledRule[] {
-    const named = this.byProgram.get(cmd.program) ?? [];
-    if (cmd.wrapper) return [...named, ...this.sigma];
-    const out = [...named, ...this.general, ...this.sigma];
-    if (cmd.destinations.length > 0) out.push(...this.byDestination);
-    return out;
   }
 
   session(context: SessionContext, snapshot?: SessionSnapshot): SessionAnalyzer {
@@ -211,6 +189,20 @@ function describe(cmd: AnalysedCommand): string {
   return parts.join('; ') || 'typed';
 }
 
+/**
+ * A rule's detection. One object literal per combination of the optional fields, rather than spreads, so detections
+ * keep a few fixed hidden classes (and the engine's optimised code with them) across garbage collections.
+ */
+function detection(rule: CompiledRule, evidence: Evidence[]): Detection {
+  const { id: ruleId, title, description, severity, category, references } = rule;
+  const attack = rule.attack.map((a) => a.id);
+  if (description && references.length)
+    return { ruleId, title, description, severity, category, attack, references, evidence };
+  if (description) return { ruleId, title, description, severity, category, attack, evidence };
+  if (references.length) return { ruleId, title, severity, category, attack, references, evidence };
+  return { ruleId, title, severity, category, attack, evidence };
+}
+
 class Session implements SessionAnalyzer {
   constructor(
     private readonly engine: DetectionEngine,
@@ -222,29 +214,25 @@ class Session implements SessionAnalyzer {
     if (record.cancelled && !this.engine.hasCancelledRules) return [];
     // A cancelled line never ran: it must not change what the session remembers.
     const state = record.cancelled ? this.state.clone() : this.state;
-    const analysis = analyzeLine(record.command, state, { knownPrograms: this.engine.knownPrograms });
+    const analysis = analyzeLine(record.command, state, { knownPrograms: this.engine.index.knownPrograms });
     const env: MatchEnv = {
       iocs: this.engine.iocs,
       lines: [record.command, ...analysis.decoded],
       record: { user: record.user, cwd: record.cwd, root: record.root },
     };
     const fired = new Map<string, Detection>();
+    const evidence: Evidence[] = []; // a predicate that fails leaves it as it was
     for (const cmd of analysis.commands) {
-      for (const rule of this.engine.candidates(cmd)) {
+      const facts = new CommandFacts(cmd);
+      for (const rule of this.engine.index.candidates(facts)) {
         if (fired.has(rule.id) || (record.cancelled && !rule.onCancelled)) continue;
-        const evidence: Evidence[] = [];
-        if (!rule.predicate(cmd, env, evidence)) continue;
-        if (rule.exceptions.some((e) => e(this.context, record.command))) continue;
-        fired.set(rule.id, {
-          ruleId: rule.id,
-          title: rule.title,
-          ...(rule.description ? { description: rule.description } : {}),
-          severity: rule.severity,
-          category: rule.category,
-          attack: rule.attack.map((a) => a.id),
-          ...(rule.references.length ? { references: rule.references } : {}),
-          evidence: [{ kind: 'program', value: cmd.text.slice(0, 300), detail: describe(cmd) }, ...evidence],
-        });
+        if (evidence.length > 0) evidence.length = 0;
+        if (!rule.predicate(facts, env, evidence)) continue;
+        if (rule.exceptions.length > 0 && rule.exceptions.some((e) => e(this.context, record.command))) continue;
+        fired.set(
+          rule.id,
+          detection(rule, [{ kind: 'program', value: cmd.text.slice(0, 300), detail: describe(cmd) }, ...evidence]),
+        );
       }
     }
     return [...fired.values()];

@@ -6,7 +6,7 @@
 
 import { compileGlob } from '../match/glob.js';
 import type { Command, Pipeline, Redirect, Script, SimpleCommand, Word } from '../shell/ast.js';
-import { type ExpandEnv, expandWord } from '../shell/expand.js';
+import { type ExpandEnv, expandWord, plainLiteral } from '../shell/expand.js';
 import { parseShell } from '../shell/parse.js';
 import { bytesToText, DECODING_FILTERS, type Stage, simulatePipeline } from './decode.js';
 import { embeddedCommands } from './embedded.js';
@@ -15,9 +15,11 @@ import { parseOptions } from './options.js';
 import { BIN_DIRS, basename, INTERPRETERS, programFamily, SHELLS, TEXT_ONLY } from './programs.js';
 import { expandHistory, type SessionState } from './session-state.js';
 import type { AnalysedCommand, Destination, LineAnalysis, WrapperUse } from './types.js';
-import { USER_SWITCHERS, unwrap } from './wrappers.js';
+import { isWrapper, USER_SWITCHERS, unwrap } from './wrappers.js';
 
 const MAX_LINE = 65_536;
+/** Builtins whose `NAME=value` arguments assign variables. */
+const DECLARATION_BUILTINS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const MAX_STEPS = 2_000;
 const MAX_LAYER = 8;
 
@@ -68,39 +70,64 @@ interface ExpansionTrace {
   decoded: boolean;
 }
 
+const NO_ALIASES: ReadonlySet<string> = new Set();
+
+/**
+ * The analyzer not in use, kept for the next line (it holds on to the last line's state and results until then): as
+ * with the parser (`idleParser` in shell/parse.ts), a live instance keeps its hidden class, and the optimised code
+ * built for it, through memory-reducing GCs.
+ */
+let idleAnalyzer: LineAnalyzer | null = null;
+
 export function analyzeLine(line: string, state: SessionState, options: AnalyzeOptions = {}): LineAnalysis {
   const text = line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
   const history = expandHistory(text, state.history);
-  const analyzer = new LineAnalyzer(state, options);
-  analyzer.analyzeText(history.text, {
-    layer: 0,
-    origin: history.expanded ? 'history' : 'typed',
-    wrappers: [],
-    elevated: false,
-    runAs: null,
-    stdinFromPipe: false,
-    aliases: new Set(),
-    functionDepth: 0,
-  });
-  state.remember(history.text);
-  return {
-    line,
-    commands: analyzer.commands,
-    decoded: analyzer.decoded,
-    truncated: analyzer.truncated || line.length > MAX_LINE,
-  };
+  const analyzer = idleAnalyzer ?? new LineAnalyzer(state, options);
+  idleAnalyzer = null; // a nested call (none today) gets its own
+  analyzer.reset(state, options);
+  try {
+    analyzer.analyzeText(history.text, {
+      layer: 0,
+      origin: history.expanded ? 'history' : 'typed',
+      wrappers: [],
+      elevated: false,
+      runAs: null,
+      stdinFromPipe: false,
+      aliases: NO_ALIASES,
+      functionDepth: 0,
+    });
+    state.remember(history.text);
+    return {
+      line,
+      commands: analyzer.commands,
+      decoded: analyzer.decoded,
+      truncated: analyzer.truncated || line.length > MAX_LINE,
+    };
+  } finally {
+    idleAnalyzer = analyzer;
+  }
 }
 
 class LineAnalyzer {
-  readonly commands: AnalysedCommand[] = [];
-  readonly decoded: string[] = [];
+  commands: AnalysedCommand[] = [];
+  decoded: string[] = [];
   truncated = false;
   private steps = 0;
 
   constructor(
-    private readonly state: SessionState,
-    private readonly options: AnalyzeOptions,
+    private state: SessionState,
+    private options: AnalyzeOptions,
   ) {}
+
+  /** Starts a new line: fresh results and budget. */
+  reset(state: SessionState, options: AnalyzeOptions): void {
+    this.state = state;
+    this.options = options;
+    this.commands = [];
+    this.decoded = [];
+    this.truncated = false;
+    this.steps = 0;
+  }
 
   private spend(): boolean {
     if (++this.steps > MAX_STEPS) this.truncated = true;
@@ -124,6 +151,11 @@ class LineAnalyzer {
   }
 
   private walkPipeline(pipeline: Pipeline, ctx: Context): Produced {
+    if (pipeline.commands.length === 1) {
+      // most pipelines are one command: no neighbours to mark, nothing to feed a shell
+      const first = ctx.stdinFromPipe ? { ...ctx, stdinFromPipe: false } : ctx;
+      return this.walkCommand(pipeline.commands[0]!, first, { stage: null });
+    }
     const stages: AnalysedCommand[][] = [];
     const simulation: (Stage | null)[] = [];
     pipeline.commands.forEach((command, i) => {
@@ -237,15 +269,7 @@ class LineAnalyzer {
       const value = expandWord(a.value, env, { split: false }).fields.join(' ');
       return { name: a.name, value: a.append ? (this.state.vars.get(a.name) ?? '') + value : value };
     });
-    let dynamic = false;
-    const argv: string[] = [];
-    let programGlob = false;
-    command.words.forEach((word, i) => {
-      const expanded = expandWord(word, env);
-      if (expanded.dynamic) dynamic = true;
-      if (i === 0 && expanded.glob) programGlob = true;
-      for (const field of expanded.fields) argv.push(expanded.glob && i > 0 ? resolveSensitiveGlob(field) : field);
-    });
+    const { argv, dynamic, programGlob } = expandArguments(command.words, env);
     const redirects = command.redirects.map((r) => ({
       op: r.op,
       target: expandWord(r.target, env, { split: false }).fields.join(' '),
@@ -313,8 +337,8 @@ class LineAnalyzer {
           functionDepth: ctx.functionDepth + 1,
         });
       }
-      const unwrapped = unwrap(program, argv.slice(1));
-      if (!unwrapped) break;
+      if (!isWrapper(program)) break;
+      const unwrapped = unwrap(program, argv.slice(1))!;
       const next = unwrapped.next;
       if (next.kind === 'stop') break;
       // the wrapper is a process too (Sigma sees `sudo`), but YAML rules only see it when they name it
@@ -462,18 +486,20 @@ class LineAnalyzer {
     const program = programFamily(basename(path));
     const args = argv.slice(1);
     const assigns = [...input.assigns];
-    if (['export', 'declare', 'typeset', 'local', 'readonly'].includes(program)) {
+    if (DECLARATION_BUILTINS.has(program)) {
       for (const a of args) {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(a);
         if (m) assigns.push({ name: m[1]!, value: m[2]! });
       }
     }
     const embedded = embeddedCommands(program, args);
+    const text = argv.join(' ');
     const destinations: Destination[] = commandDestinations(
       program,
       args,
       input.redirects.map((r) => r.target),
       TEXT_ONLY.has(program),
+      text,
     );
     if (embedded.code) destinations.push(...destinationsInCode(embedded.code));
     const stdinRedirected = input.redirects.some(
@@ -497,12 +523,12 @@ class LineAnalyzer {
       implied: input.implied ?? null,
       redirects: input.redirects,
       assigns,
-      pipeFrom: unique(input.trace.feeds.filter(Boolean)),
+      pipeFrom: input.trace.feeds.length === 0 ? [] : unique(input.trace.feeds.filter(Boolean)),
       pipeTo: [],
       layer: ctx.layer,
       origin: ctx.origin,
       destinations,
-      text: argv.join(' '),
+      text,
       runsDownloaded: input.wrapper ? null : this.runsDownloaded(program, argv),
       dynamic: input.dynamic,
       wrapper: input.wrapper ?? false,
@@ -562,6 +588,29 @@ class LineAnalyzer {
       this.state.addDownload(basename(out));
     }
   }
+}
+
+/**
+ * The argv a simple command's words expand to. Its own function (not part of walkSimple) so that its loop, the hot
+ * one on a long pasted command, keeps its optimised code whatever happens to walkSimple's.
+ */
+function expandArguments(words: Word[], env: ExpandEnv): { argv: string[]; dynamic: boolean; programGlob: boolean } {
+  let dynamic = false;
+  const argv: string[] = [];
+  let programGlob = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const plain = plainLiteral(word); // most words: taken as typed, no expansion work
+    if (plain !== null) {
+      argv.push(plain);
+      continue;
+    }
+    const expanded = expandWord(word, env);
+    if (expanded.dynamic) dynamic = true;
+    if (i === 0 && expanded.glob) programGlob = true;
+    for (const field of expanded.fields) argv.push(expanded.glob && i > 0 ? resolveSensitiveGlob(field) : field);
+  }
+  return { argv, dynamic, programGlob };
 }
 
 function readsScriptFromStdin(c: AnalysedCommand): boolean {

@@ -72,10 +72,14 @@ function editorCommand(cmd: string, out: Embedded): void {
   } else if (/^set\s+shell=/.test(c)) out.shell = true;
 }
 
+/** Programs other than interpreters that run commands given in their arguments (the branches below). */
+const EMBEDDING_PROGRAMS = new Set([...AWKS, ...EDITORS, 'find', 'tar', 'ssh', 'scp', 'sftp', 'rsync', 'zip', 'git']);
+
 export function embeddedCommands(program: string, args: string[]): Embedded {
   const out: Embedded = { code: null, texts: [], argvs: [], shell: false };
   const family = programFamily(program);
-  const spec = CODE_OPTIONS[family];
+  const spec = Object.hasOwn(CODE_OPTIONS, family) ? CODE_OPTIONS[family] : undefined; // not `constructor`
+  if (!spec && !EMBEDDING_PROGRAMS.has(program)) return out; // most programs: no option or argument to scan
   if (spec) {
     const p = parseOptions(args, { short: spec.short, long: spec.long, stopAtOperand: false });
     const codes = p.options.filter((o) => spec.code.includes(o.name) && o.value !== null).map((o) => o.value!);

@@ -4,6 +4,7 @@
  * addresses, `/dev/tcp/HOST/PORT`, and hosts inside interpreter one-liners (checked against the public-suffix list).
  */
 import { parse as parseDomain } from 'tldts';
+import { codeAt } from '../shell/text.js';
 import { parseOptions } from './options.js';
 import type { Destination } from './types.js';
 
@@ -13,6 +14,7 @@ const QUOTED_HOST = /(["'])([A-Za-z0-9][A-Za-z0-9.-]{2,252})\1/g;
 const HOSTNAME = /^[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const SPECIAL_SCHEMES = new Set(['http', 'https', 'ftp', 'ws', 'wss']);
+const MINER_URL_OPTION = /^(?:--?(?:url|pool|o))=(.+)$/;
 
 /** Name endings that are far more often files than top-level domains when seen in a bare argument. */
 const FILE_ENDINGS = new Set([
@@ -85,6 +87,20 @@ const FILE_ENDINGS = new Set([
   'whl',
 ]);
 
+/**
+ * Every destination is made here, as one object literal: one hidden class, which V8 keeps alive with the literal
+ * (a spread plus added fields made a class that died with its last object, taking optimised code with it).
+ */
+function destination(
+  norm: { host: string; kind: Destination['kind'] },
+  url: string | null,
+  scheme: string | null,
+  port: number | null,
+  source: string,
+): Destination {
+  return { host: norm.host, kind: norm.kind, url, scheme, port, source };
+}
+
 export function normaliseHost(raw: string): { host: string; kind: Destination['kind'] } | null {
   let h = raw.trim().toLowerCase();
   if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
@@ -109,6 +125,18 @@ export function normaliseHost(raw: string): { host: string; kind: Destination['k
   }
 }
 
+/**
+ * `normaliseHost` for a hostname the WHATWG parser produced from a special URL: already lowercase, IDNA-encoded,
+ * IPv4 dotted and IPv6 bracketed, so it is classified without parsing it again (parsing it again gives it back).
+ * Trailing dots the hostname setter could not remove (`_.5..`: without them it is an invalid IPv4) take the long way.
+ */
+function parsedUrlHost(hostname: string): { host: string; kind: Destination['kind'] } | null {
+  if (hostname.endsWith('.')) return normaliseHost(hostname);
+  if (hostname.startsWith('[')) return { host: hostname.slice(1, -1), kind: 'ipv6' };
+  if (IPV4.test(hostname)) return { host: hostname, kind: 'ipv4' };
+  return HOSTNAME.test(hostname) ? { host: hostname, kind: 'domain' } : null;
+}
+
 export function parseUrlDestination(text: string): Destination | null {
   const m = /^([a-z][a-z0-9+.-]{0,30}):\/\/(.*)$/is.exec(text);
   if (!m) return null;
@@ -116,19 +144,19 @@ export function parseUrlDestination(text: string): Destination | null {
   try {
     const u = new URL(SPECIAL_SCHEMES.has(scheme) ? text : `http://${m[2]}`);
     if (u.hostname.endsWith('.')) u.hostname = u.hostname.replace(/\.+$/, '');
-    const hostname = u.hostname;
-    const norm = normaliseHost(hostname);
+    const norm = parsedUrlHost(u.hostname);
     if (!norm) return null;
     const port = u.port ? Number(u.port) : null;
     const url = SPECIAL_SCHEMES.has(scheme) ? u.href : `${scheme}://${u.href.slice('http://'.length)}`;
-    return { ...norm, url, scheme, port, source: text };
+    return destination(norm, url, scheme, port, text);
   } catch {
     return null;
   }
 }
 
-export function urlsInText(text: string): Destination[] {
-  const out: Destination[] = [];
+/** The URLs in `text`, added to `out` (a new list by default). */
+export function urlsInText(text: string, out: Destination[] = []): Destination[] {
+  if (!text.includes('://')) return out; // what every URL the pattern finds holds: most arguments have none
   for (const m of text.matchAll(URL_IN_TEXT)) {
     const d = parseUrlDestination(m[0].replace(/[),.;]+$/, ''));
     if (d) out.push(d);
@@ -138,10 +166,11 @@ export function urlsInText(text: string): Destination[] {
 
 /** `/dev/tcp/HOST/PORT` and `/dev/udp/HOST/PORT`, bash's built-in sockets. */
 export function devSocketDestination(path: string): Destination | null {
+  if (!path.startsWith('/dev/')) return null; // most arguments: no regular expression
   const m = /^\/dev\/(tcp|udp)\/([^/]{1,255})\/(\d{1,5})/.exec(path);
   if (!m) return null;
   const norm = normaliseHost(m[2]!);
-  return norm ? { ...norm, url: null, scheme: m[1]!, port: Number(m[3]), source: path } : null;
+  return norm ? destination(norm, null, m[1]!, Number(m[3]), path) : null;
 }
 
 function looksLikeNumericHost(h: string): boolean {
@@ -185,7 +214,7 @@ export function operandDestination(token: string, strict: boolean): Destination 
   }
   const norm = normaliseHost(host);
   if (!norm) return null;
-  return { ...norm, url: null, scheme: null, port, source: token };
+  return destination(norm, null, null, port, token);
 }
 
 /** Destinations in program code (`python -c`, `perl -e`, …): URLs, IPv4 literals, quoted public host names. */
@@ -193,7 +222,7 @@ export function destinationsInCode(code: string): Destination[] {
   const out = urlsInText(code);
   for (const m of code.matchAll(IPV4_IN_TEXT)) {
     const norm = normaliseHost(m[0]);
-    if (norm) out.push({ ...norm, url: null, scheme: null, port: null, source: m[0] });
+    if (norm) out.push(destination(norm, null, null, null, m[0]));
   }
   for (const m of code.matchAll(QUOTED_HOST)) {
     const candidate = m[2]!;
@@ -202,7 +231,7 @@ export function destinationsInCode(code: string): Destination[] {
     const last = candidate.slice(candidate.lastIndexOf('.') + 1).toLowerCase();
     if (!info.domain || !info.isIcann || FILE_ENDINGS.has(last)) continue;
     const norm = normaliseHost(candidate);
-    if (norm) out.push({ ...norm, url: null, scheme: null, port: null, source: candidate });
+    if (norm) out.push(destination(norm, null, null, null, candidate));
   }
   return out;
 }
@@ -363,24 +392,32 @@ function socatAddress(arg: string): Destination | null {
   const norm = normaliseHost(host);
   if (!norm) return null;
   const port = colon === -1 ? null : Number(target.slice(colon + 1)) || null;
-  return { ...norm, url: null, scheme: 'tcp', port, source: arg };
+  return destination(norm, null, 'tcp', port, arg);
 }
 
-/** Destinations of one command, from its program, arguments and redirections. */
+/**
+ * Destinations of one command, from its program, arguments and redirections. `argText` is any text that holds every
+ * argument (the command's text will do): it is searched once for what the scans of each argument look for.
+ */
 export function commandDestinations(
   program: string,
   args: string[],
   redirectTargets: string[],
   textOnly: boolean,
+  argText = args.join(' '),
 ): Destination[] {
   const out: Destination[] = [];
   for (const t of redirectTargets) {
     const d = devSocketDestination(t);
     if (d) out.push(d);
   }
-  for (const a of args) {
-    const d = devSocketDestination(a);
-    if (d) out.push(d);
+  // a long pasted command has thousands of arguments and rarely a device path or a URL
+  const mentionsUrl = argText.includes('://');
+  if (argText.includes('/dev/')) {
+    for (const a of args) {
+      const d = devSocketDestination(a);
+      if (d) out.push(d);
+    }
   }
   if (program === 'socat') {
     for (const a of args) {
@@ -389,7 +426,7 @@ export function commandDestinations(
     }
     return out;
   }
-  const spec = TOOLS[program];
+  const spec = Object.hasOwn(TOOLS, program) ? TOOLS[program] : undefined; // not `constructor`
   if (spec) {
     const parsed = parseOptions(args, { short: spec.short, long: spec.long, stopAtOperand: false });
     for (const o of parsed.options) {
@@ -407,15 +444,17 @@ export function commandDestinations(
       const d = operandDestination(o, program === 'git' || program === 'sshpass');
       if (d) out.push(d);
     }
-    if (program === 'git' || program === 'sshpass' || program === 'openssl') {
-      for (const a of args) out.push(...urlsInText(a));
+    if ((program === 'git' || program === 'sshpass' || program === 'openssl') && mentionsUrl) {
+      for (const a of args) urlsInText(a, out);
     }
     return dedupe(out);
   }
   // miners and unknown (renamed) binaries: `-o pool.example.com:3333`, `--url=host:port`
-  for (let i = 0; i < args.length && !textOnly; i++) {
+  const mentionsOption = argText.includes('-');
+  for (let i = 0; i < args.length && !textOnly && mentionsOption; i++) {
     const a = args[i]!;
-    const m = /^(?:--?(?:url|pool|o))=(.+)$/.exec(a);
+    if (codeAt(a, 0) !== 0x2d) continue; // not an option
+    const m = MINER_URL_OPTION.exec(a);
     const value = m ? m[1]! : a === '-o' || a === '--url' || a === '-url' || a === '--pool' ? args[i + 1] : undefined;
     if (value && /:\d{2,5}$/.test(value)) {
       const d = operandDestination(value, false);
@@ -429,11 +468,12 @@ export function commandDestinations(
       if (d) out.push(d);
     }
   }
-  if (!textOnly) for (const a of args) out.push(...urlsInText(a));
+  if (!textOnly && mentionsUrl) for (const a of args) urlsInText(a, out);
   return dedupe(out);
 }
 
 function dedupe(list: Destination[]): Destination[] {
+  if (list.length < 2) return list;
   const seen = new Set<string>();
   return list.filter((d) => {
     const key = `${d.host}|${d.url ?? ''}|${d.port ?? ''}`;

@@ -20,7 +20,7 @@ export interface ParsedOptions {
 
 export function parseOptions(args: string[], spec: OptionSpec): ParsedOptions {
   const short = spec.short ?? '';
-  const long = new Set(spec.long ?? []);
+  const long = spec.long ?? [];
   const stop = spec.stopAtOperand ?? true;
   const options: ParsedOptions['options'] = [];
   const operands: string[] = [];
@@ -35,7 +35,7 @@ export function parseOptions(args: string[], spec: OptionSpec): ParsedOptions {
       const eq = a.indexOf('=');
       const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
       if (eq !== -1) options.push({ name: `--${name}`, value: a.slice(eq + 1) });
-      else if (long.has(name)) options.push({ name: `--${name}`, value: args[++i] ?? null });
+      else if (long.includes(name)) options.push({ name: `--${name}`, value: args[++i] ?? null });
       else options.push({ name: `--${name}`, value: null });
       continue;
     }

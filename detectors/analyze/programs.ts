@@ -178,13 +178,15 @@ export const DOWNLOADERS = new Set([
 ]);
 
 export function basename(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
+  const trimmed = path.endsWith('/') ? path.replace(/\/+$/, '') : path;
   const i = trimmed.lastIndexOf('/');
   return (i === -1 ? trimmed : trimmed.slice(i + 1)).toLowerCase();
 }
 
 /** `python3.11` → `python3`, `perl5.36` → `perl`: versioned interpreter names resolve to their family. */
 export function programFamily(name: string): string {
+  const last = name.charCodeAt(name.length - 1);
+  if (!((last >= 0x30 && last <= 0x39) || last === 0x2e)) return name; // no version: ends in neither digit nor dot
   const m = /^(python[23]|perl|ruby|php|lua|node)[\d.]+$/.exec(name);
   return m ? m[1]! : name;
 }

@@ -67,7 +67,7 @@ export class SessionState {
 
   remember(line: string): void {
     this.history.push(line.length > LIMITS.value ? line.slice(0, LIMITS.value) : line);
-    if (this.history.length > LIMITS.history) this.history = this.history.slice(-LIMITS.history);
+    if (this.history.length > LIMITS.history) this.history.splice(0, this.history.length - LIMITS.history);
   }
 
   addDownload(path: string): void {

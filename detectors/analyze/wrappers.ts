@@ -228,8 +228,10 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
+const WRAPPER_NAMES: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
+
 export function isWrapper(program: string): boolean {
-  return Object.hasOwn(HANDLERS, program);
+  return WRAPPER_NAMES.has(program);
 }
 
 export function unwrap(program: string, args: string[]): Unwrapped | null {

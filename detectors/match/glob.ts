@@ -135,6 +135,8 @@ export function compileGlob(pattern: string, options: GlobOptions = {}): Compile
  */
 export interface GlobSet {
   readonly patterns: readonly CompiledGlob[];
+  /** A character every matching text contains whatever its case (a slash for patterns such as `~/.ssh/id_*`), if any. */
+  readonly needle: string | null;
   /** `lowercase`, when given, is `text.toLowerCase()` already computed by the caller. */
   test(text: string, lowercase?: string): boolean;
 }
@@ -147,16 +149,45 @@ export function compileGlobSet(patterns: readonly string[], options: GlobOptions
   const literals = new Set(exact.filter((g) => g.literal !== null).map((g) => g.literal!));
   const wild = exact.filter((g) => g.literal === null);
   if (!exact.every((g, i) => sameGlob(g.pattern, compiled[i]!.pattern, ci)))
-    return { patterns: compiled, test: (text) => compiled.some((g) => g.test(text)) };
+    return { patterns: compiled, needle: null, test: (text) => compiled.some((g) => g.test(text)) };
+  const { needle, shortest } = prefilter(
+    exact.map((g) => g.pattern),
+    ci,
+  );
   return {
     patterns: compiled,
+    needle,
     test: (text, lowercase) => {
+      // rules test globs such as `*/.ssh/id_*` on every argument of a command: cheap checks on the text as given
+      // rule out most before it is lowercased (only U+0130 İ gets longer when lowercased)
+      if (needle !== null && !text.includes(needle)) return false;
+      if (text.length < shortest && !text.includes('\u0130')) return false;
       const t = ci ? (lowercase ?? text.toLowerCase()) : text;
-      if (literals.has(t)) return true;
+      if (literals.size > 0 && literals.has(t)) return true;
       for (const g of wild) if (g.test(t)) return true;
       return false;
     },
   };
+}
+
+/**
+ * What every text that one of the patterns matches has: a length of at least `shortest`, and the character
+ * `needle` (one that lowercasing neither adds nor removes, the least common in text by a rough guess), if any.
+ */
+function prefilter(patterns: readonly string[], ci: boolean): { needle: string | null; shortest: number } {
+  let shortest = Infinity;
+  const charSets: Set<string>[] = [];
+  for (const pattern of patterns) {
+    const tokens = tokenize(pattern, false);
+    shortest = Math.min(shortest, tokens.filter((t) => t.kind !== 'star').length);
+    charSets.push(new Set(tokens.flatMap((t) => (t.kind === 'char' ? [t.c] : []))));
+  }
+  const common = [...(charSets[0] ?? [])].filter((c) => charSets.every((set) => set.has(c)));
+  const rarity = (c: string) =>
+    /[a-z]/i.test(c) ? 0 : /[0-9]/.test(c) ? 1 : c === '.' || c === '-' || c === '_' ? 2 : 3;
+  const candidates = common.filter((c) => c < '\x80' && !(ci && rarity(c) === 0));
+  const needle = candidates.sort((a, b) => rarity(b) - rarity(a))[0] ?? null;
+  return { needle, shortest: patterns.length === 0 ? 0 : shortest };
 }
 
 /**

@@ -8,38 +8,61 @@
 
 const ASCII = 128;
 
+/** A set of characters: the ASCII ones exactly (128 bits in four words), the rest as one flag. */
 class CharSet {
-  readonly bits = new Uint8Array(ASCII);
+  private readonly words = [0, 0, 0, 0];
   other = false;
+
+  static of(code: number): CharSet {
+    const s = new CharSet();
+    s.addRange(code, code);
+    return s;
+  }
 
   static all(exceptNewline = false): CharSet {
     const s = new CharSet();
-    s.bits.fill(1);
-    if (exceptNewline) s.bits[10] = 0;
+    s.words.fill(-1);
+    if (exceptNewline) s.words[0]! &= ~(1 << 10);
     s.other = true;
     return s;
   }
 
+  has(code: number): boolean {
+    return code < ASCII ? (this.words[code >>> 5]! & (1 << (code & 31))) !== 0 : this.other;
+  }
+
+  /** The one ASCII character in the set, or null. */
+  single(): number | null {
+    if (this.other) return null;
+    let found: number | null = null;
+    for (let c = 0; c < ASCII; c++) {
+      if (!this.has(c)) continue;
+      if (found !== null) return null;
+      found = c;
+    }
+    return found;
+  }
+
   addRange(from: number, to: number): void {
-    for (let c = from; c <= Math.min(to, ASCII - 1); c++) this.bits[c] = 1;
+    for (let c = from; c <= Math.min(to, ASCII - 1); c++) this.words[c >>> 5]! |= 1 << (c & 31);
     if (to >= ASCII) this.other = true;
   }
 
   addSet(o: CharSet): void {
-    for (let i = 0; i < ASCII; i++) if (o.bits[i]) this.bits[i] = 1;
+    for (let i = 0; i < 4; i++) this.words[i]! |= o.words[i]!;
     if (o.other) this.other = true;
   }
 
   negate(): CharSet {
     const s = new CharSet();
-    for (let i = 0; i < ASCII; i++) s.bits[i] = this.bits[i] ? 0 : 1;
+    for (let i = 0; i < 4; i++) s.words[i] = ~this.words[i]!;
     s.other = true;
     return s;
   }
 
   overlaps(o: CharSet): boolean {
     if (this.other && o.other) return true;
-    for (let i = 0; i < ASCII; i++) if (this.bits[i] && o.bits[i]) return true;
+    for (let i = 0; i < 4; i++) if ((this.words[i]! & o.words[i]!) !== 0) return true;
     return false;
   }
 }
@@ -49,10 +72,12 @@ type Node =
   | { t: 'seq'; items: Node[] }
   | { t: 'rep'; min: number; max: number; body: Node }
   | { t: 'set'; chars: CharSet }
-  | { t: 'assert' }
+  | { t: 'assert'; start: boolean }
   | { t: 'backref' };
 
 class RegexSyntax extends Error {}
+
+const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, f: 12, v: 11 };
 
 function classEscape(c: string): CharSet | null {
   const s = new CharSet();
@@ -140,7 +165,7 @@ class Parser {
     }
     if (c === '[') return { t: 'set', chars: this.charClass() };
     if (c === '.') return { t: 'set', chars: CharSet.all(true) };
-    if (c === '^' || c === '$') return { t: 'assert' };
+    if (c === '^' || c === '$') return { t: 'assert', start: c === '^' };
     if (c === '\\') return this.escape();
     const s = new CharSet();
     const code = c.charCodeAt(0);
@@ -150,29 +175,46 @@ class Parser {
 
   private escape(): Node {
     const c = this.src[this.i++] ?? '';
-    if (c === 'b' || c === 'B') return { t: 'assert' };
+    if (c === 'b' || c === 'B') return { t: 'assert', start: false };
     if (/[1-9]/.test(c) || (c === 'k' && this.src[this.i] === '<')) return { t: 'backref' };
     return { t: 'set', chars: this.escapedChars(c) };
   }
 
+  /** The characters an escape `\c…` (just past the backslash) matches; a superset where it is not modelled. */
   private escapedChars(c: string): CharSet {
     const cls = classEscape(c);
     if (cls) return cls;
-    const s = new CharSet();
-    const simple: Record<string, number> = { n: 10, t: 9, r: 13, f: 12, v: 11, '0': 0 };
-    if (c in simple) s.addRange(simple[c]!, simple[c]!);
-    else if (c === 'x' || c === 'u' || c === 'p' || c === 'P' || c === 'c') {
-      const m = /^(?:[0-9a-fA-F]{2}|[0-9a-fA-F]{4}|\{[^}]{1,20}\}|[A-Za-z])/.exec(this.src.slice(this.i));
-      if (m) this.i += m[0].length;
-      if ((c === 'x' || c === 'u') && m && /^[0-9a-fA-F]+$/.test(m[0])) {
-        const code = Number.parseInt(m[0], 16);
-        s.addRange(code, code);
-      } else return CharSet.all();
-    } else {
-      const code = c.charCodeAt(0);
-      s.addRange(code, code);
+    const rest = this.src.slice(this.i, this.i + 4);
+    const hex = c === 'x' ? /^[0-9a-fA-F]{2}/.exec(rest) : c === 'u' ? /^[0-9a-fA-F]{4}/.exec(rest) : null;
+    const braceEnd = (c === 'u' || c === 'p' || c === 'P') && rest[0] === '{' ? this.src.indexOf('}', this.i) : -1;
+    let code = c.charCodeAt(0); // an identity escape such as \. or \/
+    if (c in SIMPLE_ESCAPES) code = SIMPLE_ESCAPES[c]!;
+    else if (c >= '0' && c <= '7') {
+      // \0, and legacy octal escapes such as \012 (one character)
+      const digits = c + /^[0-7]{0,2}/.exec(rest)![0];
+      const length = Number.parseInt(digits, 8) > 0o377 ? digits.length - 1 : digits.length;
+      this.i += length - 1;
+      code = Number.parseInt(digits.slice(0, length), 8);
+    } else if (hex) {
+      this.i += hex[0].length;
+      code = Number.parseInt(hex[0], 16);
+    } else if (braceEnd > 0) {
+      this.i = braceEnd + 1; // \u{…} and \p{…} (unicode mode): not modelled
+      return CharSet.all();
+    } else if (c === 'c') {
+      if (/^[A-Za-z]/.test(rest)) this.i++;
+      return CharSet.all();
     }
-    return s;
+    return CharSet.of(code);
+  }
+
+  /** One member of a character class: a single character as its code, anything else as a set. */
+  private classAtom(): CharSet | number {
+    const c = this.src[this.i++]!;
+    if (c !== '\\') return c.charCodeAt(0);
+    const e = this.src[this.i++] ?? '';
+    const set = e === 'b' ? CharSet.of(8) : this.escapedChars(e); // [\b] is a backspace
+    return set.single() ?? set;
   }
 
   private charClass(): CharSet {
@@ -182,17 +224,9 @@ class Parser {
       this.i++;
     }
     const s = new CharSet();
-    let first = true;
-    while (this.i < this.src.length && (this.src[this.i] !== ']' || first)) {
-      first = false;
-      let from: CharSet | number;
-      const c = this.src[this.i++]!;
-      if (c === '\\') {
-        const e = this.src[this.i++] ?? '';
-        const set = this.escapedChars(e);
-        const single = set.bits.indexOf(1);
-        from = !set.other && set.bits.lastIndexOf(1) === single && single >= 0 ? single : set;
-      } else from = c.charCodeAt(0);
+    // as in JavaScript, `[]` matches nothing and `[^]` any character
+    while (this.i < this.src.length && this.src[this.i] !== ']') {
+      const from = this.classAtom();
       if (
         typeof from === 'number' &&
         this.src[this.i] === '-' &&
@@ -200,9 +234,8 @@ class Parser {
         this.i + 1 < this.src.length
       ) {
         this.i++;
-        let to = this.src[this.i++]!;
-        if (to === '\\') to = this.src[this.i++] ?? to;
-        s.addRange(from, to.charCodeAt(0));
+        const to = this.classAtom();
+        s.addRange(from, typeof to === 'number' ? to : 0x10ffff); // an end that is not one character: a superset
       } else if (typeof from === 'number') s.addRange(from, from);
       else s.addSet(from);
     }
@@ -321,19 +354,77 @@ function findProblem(n: Node): string | null {
   }
 }
 
-/** Null when the pattern is valid and safe; otherwise the reason it is rejected. */
-export function regexProblem(pattern: string, flags = ''): string | null {
+/** The parsed pattern when it is valid and safe; otherwise the reason it is rejected. */
+function checked(pattern: string, flags: string): Node | string {
   if (pattern.length > 2000) return 'pattern longer than 2000 characters';
   try {
     new RegExp(pattern, flags);
   } catch (err) {
     return `invalid regular expression: ${(err as Error).message}`;
   }
+  let tree: Node;
   try {
-    return findProblem(new Parser(pattern).parse());
+    tree = new Parser(pattern).parse();
   } catch (err) {
     return `cannot analyse regular expression: ${(err as Error).message}`;
   }
+  return findProblem(tree) ?? tree;
+}
+
+/** Null when the pattern is valid and safe; otherwise the reason it is rejected. */
+export function regexProblem(pattern: string, flags = ''): string | null {
+  const result = checked(pattern, flags);
+  return typeof result === 'string' ? result : null;
+}
+
+/** Length of the shortest text the node matches, in UTF-16 units (a character class is at least one). */
+function minLength(n: Node): number {
+  switch (n.t) {
+    case 'alt':
+      return Math.min(...n.alts.map(minLength));
+    case 'seq':
+      return n.items.reduce((sum, item) => sum + minLength(item), 0);
+    case 'rep':
+      return n.min === 0 ? 0 : n.min * minLength(n.body);
+    case 'set':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The characters a match can start with when every branch of the pattern is anchored with `^` at the start of the
+ * text, or null when nothing is known (unanchored, `m` or `s` flags, or a match that can be empty).
+ */
+function anchoredFirst(n: Node, flags: string): CharSet | null {
+  if (/[ms]/.test(flags)) return null;
+  if (n.t === 'alt') {
+    const out = new CharSet();
+    for (const branch of n.alts) {
+      const first = anchoredFirst(branch, flags);
+      if (!first) return null;
+      out.addSet(first);
+    }
+    return out;
+  }
+  if (n.t !== 'seq' || n.items[0]?.t !== 'assert' || !n.items[0].start) return null;
+  const rest: Node = { t: 'seq', items: n.items.slice(1) };
+  if (nullable(rest)) return null;
+  const first = firstChars(rest);
+  if (!flags.includes('i')) return first;
+  // case-insensitive: both cases of ASCII letters; outside ASCII, Unicode case folding is not modelled
+  if (first.other) return null;
+  const folded = new CharSet();
+  folded.addSet(first);
+  for (let c = 65; c <= 90; c++) {
+    if (first.has(c) || first.has(c + 32)) {
+      folded.addRange(c, c);
+      folded.addRange(c + 32, c + 32);
+      folded.other = true; // a non-ASCII letter may fold to an ASCII one (K, the Kelvin sign, to k)
+    }
+  }
+  return folded;
 }
 
 /** Longest input a rule regex is run on: bounds the cost of the polynomial cases the check lets through. */
@@ -341,15 +432,33 @@ export const MAX_REGEX_INPUT = 4096;
 
 export interface SafeRegex {
   source: string;
+  /** Length of the shortest text it can match. */
+  minLength: number;
+  /** Whether a match can start with this character (code unit); always true unless the pattern starts with `^`. */
+  canStartWith(code: number): boolean;
   test(text: string): boolean;
 }
 
+/**
+ * The regex, tested only on texts that could match: long enough for its shortest match and, when it is anchored at
+ * the start, beginning with a character a match can begin with. Rules run regexes on every argument of a command,
+ * and most arguments fail these two checks.
+ */
 export function compileSafeRegex(pattern: string, flags = ''): SafeRegex | string {
-  const problem = regexProblem(pattern, flags);
-  if (problem) return problem;
+  const tree = checked(pattern, flags);
+  if (typeof tree === 'string') return tree;
   const re = new RegExp(pattern, flags.replace(/[gy]/g, ''));
+  const shortest = minLength(tree);
+  const first = anchoredFirst(tree, flags);
+  const canStartWith = first ? (code: number) => first.has(code) : () => true;
   return {
     source: pattern,
-    test: (text) => re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text),
+    minLength: shortest,
+    canStartWith,
+    test: (text) => {
+      if (Math.min(text.length, MAX_REGEX_INPUT) < shortest) return false;
+      if (text.length > 0 && !canStartWith(text.charCodeAt(0))) return false;
+      return re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
+    },
   };
 }

@@ -1,14 +1,15 @@
 /**
- * Compiles a rule's `match:` into a predicate over one analysed command, plus what the engine needs to index the
- * rule (the programs it can only match, whether it needs a network destination) so that not every rule runs on
- * every command.
+ * Compiles a rule's `match:` into a predicate over one analysed command (through its CommandFacts, shared by every
+ * rule that runs on the command). The tests of a condition run cheapest first, except that those which add evidence
+ * keep the rule's order, so a detection's evidence reads the same whatever the costs. What the engine indexes rules by
+ * is in requirements.ts.
  */
-import type { AnalysedCommand } from '../analyze/types.js';
 import { IocSet } from '../ioc/ioc-set.js';
 import type { IocRegistry } from '../ioc/registry.js';
 import { compileGlobSet, type GlobSet, hasWildcard } from '../match/glob.js';
 import { compileSafeRegex, type SafeRegex } from '../match/safe-regex.js';
 import type { Evidence } from '../model.js';
+import type { CommandFacts } from './facts.js';
 import type { ConditionInput } from './schema.js';
 
 export interface MatchEnv {
@@ -19,16 +20,21 @@ export interface MatchEnv {
   record?: { user: string | null; cwd: string | null; root: boolean };
 }
 
-export type Predicate = (cmd: AnalysedCommand, env: MatchEnv, evidence: Evidence[]) => boolean;
+/** True when the command matches; then (and only then) it may have appended evidence. */
+export type Predicate = (facts: CommandFacts, env: MatchEnv, evidence: Evidence[]) => boolean;
 
-export interface IndexHint {
-  /** The rule can only match commands running one of these programs (null: any program). */
-  programs: Set<string> | null;
-  /** The rule can only match commands that name a network destination. */
-  needsDestination: boolean;
+/** One test of a condition, with what ordering the tests needs. */
+interface Check {
+  test: Predicate;
+  /**
+   * Relative cost: 0 a field or two of the command, 1 a few items (options, written files, destinations),
+   * 2 every argument or the whole text, 3 regexes over the typed line and IOC lookups.
+   */
+  cost: number;
+  /** Adds evidence when it passes. */
+  evidence: boolean;
 }
 
-const WRITE_OPS = new Set(['>', '>>', '>|', '&>', '&>>', '<>']);
 const globs = (patterns: string[]) => compileGlobSet(patterns, { caseInsensitive: true });
 
 function regex(pattern: string): SafeRegex {
@@ -37,311 +43,281 @@ function regex(pattern: string): SafeRegex {
   return r;
 }
 
+const short = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
+
 /**
- * What several rules ask of the same command (its arguments lowercased, its operands, the files it names), worked
- * out once: every candidate rule runs on the command in turn.
+ * `--name`, `--name=value`, `-x` (also inside a bundle such as `-xzf`; the letter's case counts), or the exact
+ * argument (lowercased) for anything else, such as `-name`.
  */
-interface CommandFacts {
-  args: string[];
-  lowerArgs?: string[];
-  /** For each argument, the letters of a short-option bundle (`-xzf`: `xzf`), else ''. */
-  bundles?: string[];
-  operands?: string[];
-  written?: string[];
-  named?: string[];
-  lowerText?: string;
-}
-
-const factsCache = new WeakMap<AnalysedCommand, CommandFacts>();
-
-function factsOf(cmd: AnalysedCommand): CommandFacts {
-  let facts = factsCache.get(cmd);
-  if (!facts) {
-    facts = { args: cmd.argv.slice(1) };
-    factsCache.set(cmd, facts);
-  }
-  return facts;
-}
-
-function lowerArgs(f: CommandFacts): string[] {
-  if (!f.lowerArgs) f.lowerArgs = f.args.map((a) => a.toLowerCase());
-  return f.lowerArgs;
-}
-
-function bundles(f: CommandFacts): string[] {
-  if (!f.bundles)
-    f.bundles = f.args.map((a) =>
-      a.startsWith('-') && !a.startsWith('--') ? (/^-([A-Za-z]+)/.exec(a)?.[1] ?? '') : '',
-    );
-  return f.bundles;
-}
-
-export function isFlag(arg: string): boolean {
-  return arg.startsWith('-') && arg.length > 1 && !/^-\d+$/.test(arg);
-}
-
-export function operands(cmd: AnalysedCommand): readonly string[] {
-  const facts = factsOf(cmd);
-  if (!facts.operands) facts.operands = facts.args.filter((a) => !isFlag(a));
-  return facts.operands;
-}
-
-/** `--name`, `--name=value`, `-x` (also inside a bundle such as `-xzf`), or an exact multi-letter `-name`. */
-export function hasFlag(args: readonly string[], flag: string): boolean {
-  const lower = flag.toLowerCase();
-  for (const a of args) {
-    const al = a.toLowerCase();
-    if (al === lower) return true;
-    if (lower.startsWith('--')) {
-      if (al.startsWith(`${lower}=`)) return true;
-    } else if (lower.length === 2 && a.startsWith('-') && !a.startsWith('--')) {
-      const letters = /^-([A-Za-z]+)/.exec(a)?.[1] ?? '';
-      if (letters.includes(flag[1]!)) return true;
-    }
-  }
-  return false;
-}
-
-/** hasFlag for one flag, over a command's arguments lowercased and split into bundles once. */
 function flagTest(flag: string): (facts: CommandFacts) => boolean {
   const lower = flag.toLowerCase();
   const long = lower.startsWith('--');
   const withValue = `${lower}=`;
   const letter = !long && lower.length === 2 ? flag[1]! : null;
+  // an option spelled with a leading dash can only be an argument with one, and most commands have few of those
+  const dashOnly = lower.startsWith('-');
   return (facts) => {
-    const args = lowerArgs(facts);
-    for (let i = 0; i < args.length; i++) {
-      const al = args[i]!;
-      if (al === lower) return true;
+    if (!dashOnly && facts.lowerArgs.includes(lower)) return true;
+    const dashed = facts.lowerDashArgs;
+    for (let i = 0; i < dashed.length; i++) {
+      const arg = dashed[i]!;
+      if (arg === lower) return true;
       if (long) {
-        if (al.startsWith(withValue)) return true;
-      } else if (letter !== null && bundles(facts)[i]!.includes(letter)) return true;
+        if (arg.startsWith(withValue)) return true;
+      } else if (letter !== null && facts.bundles[i]!.includes(letter)) return true;
     }
     return false;
   };
 }
 
-function flagTests(flags: string[]): { flag: string; test: (facts: CommandFacts) => boolean }[] {
-  return flags.map((flag) => ({ flag, test: flagTest(flag) }));
+/** The first of the command's arguments or files (`items`) that one of the globs matches. */
+function find(
+  facts: CommandFacts,
+  items: (facts: CommandFacts) => readonly string[],
+  set: GlobSet,
+): string | undefined {
+  if (set.needle !== null && !facts.mayContain(set.needle)) return undefined;
+  for (const item of items(facts)) if (set.test(item)) return item;
+  return undefined;
 }
 
-/** The first argument (lowercased once) that one of the globs matches. */
-function findArg(facts: CommandFacts, set: GlobSet): string | undefined {
-  const lower = lowerArgs(facts);
-  const i = facts.args.findIndex((a, k) => set.test(a, lower[k]));
-  return i < 0 ? undefined : facts.args[i];
+const argsOf = (f: CommandFacts) => f.args;
+const writtenBy = (f: CommandFacts) => f.written;
+const namedBy = (f: CommandFacts) => f.named;
+
+/** The regex can only match a text that starts with this (ASCII) character. */
+function startsOnlyWith(r: SafeRegex, code: number): boolean {
+  for (let c = 0; c <= 128; c++) if (c !== code && r.canStartWith(c)) return false; // 128: any non-ASCII one
+  return true;
 }
 
-/** Files a command writes: redirections, tee, dd of=, the destination of cp/mv/install/ln, sed -i, truncate. */
-export function writtenFiles(cmd: AnalysedCommand): readonly string[] {
-  const facts = factsOf(cmd);
-  if (facts.written) return facts.written;
-  const out = cmd.redirects.filter((r) => WRITE_OPS.has(r.op)).map((r) => r.target);
-  const ops = operands(cmd);
-  switch (cmd.program) {
-    case 'tee':
-    case 'truncate':
-    case 'shred':
-    case 'touch':
-      out.push(...ops);
-      break;
-    case 'cp':
-    case 'mv':
-    case 'install':
-    case 'ln':
-    case 'rsync':
-      if (ops.length >= 2) out.push(ops[ops.length - 1]!);
-      break;
-    case 'sed':
-    case 'perl':
-      if (cmd.argv.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'))) out.push(...ops.slice(1));
-      break;
-    case 'dd':
-      for (const a of ops) if (a.startsWith('of=')) out.push(a.slice(3));
-      break;
+/** Cheap tests first; a test that adds evidence waits for those before it in the rule. */
+function ordered(checks: Check[]): Check[] {
+  const pure = checks.filter((c) => !c.evidence).sort((a, b) => a.cost - b.cost);
+  const out: Check[] = [];
+  let next = 0;
+  for (const check of checks) {
+    if (!check.evidence) continue;
+    while (next < pure.length && pure[next]!.cost <= check.cost) out.push(pure[next++]!);
+    out.push(check);
   }
-  facts.written = out;
+  out.push(...pure.slice(next));
   return out;
 }
 
-/** Every path the command names: operands, option values like `if=`, redirection targets. */
-export function namedFiles(cmd: AnalysedCommand): readonly string[] {
-  const facts = factsOf(cmd);
-  if (facts.named) return facts.named;
-  const out = [...operands(cmd), ...cmd.redirects.map((r) => r.target), ...writtenFiles(cmd)];
-  for (const a of facts.args) {
-    const eq = a.indexOf('=');
-    if (eq > 0 && a[eq + 1] === '/') out.push(a.slice(eq + 1));
-  }
-  facts.named = out;
-  return out;
+function conjunction(checks: Check[]): Check {
+  const tests = ordered(checks).map((c) => c.test);
+  const cost = Math.max(0, ...checks.map((c) => c.cost));
+  const evidence = checks.some((c) => c.evidence);
+  if (tests.length === 1) return { test: tests[0]!, cost, evidence };
+  return {
+    cost,
+    evidence,
+    test: (facts, env, ev) => {
+      const mark = ev.length;
+      for (const test of tests) {
+        if (!test(facts, env, ev)) {
+          if (ev.length !== mark) ev.length = mark;
+          return false;
+        }
+      }
+      return true;
+    },
+  };
 }
-
-const short = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
 
 export function compileCondition(cond: ConditionInput): Predicate {
-  const checks: Predicate[] = [];
+  return compile(cond).test;
+}
+
+function compile(cond: ConditionInput): Check {
+  return conjunction(checksOf(cond));
+}
+
+/** The tests of one condition, in the order of its fields (`all:` inlined). */
+function checksOf(cond: ConditionInput): Check[] {
+  const checks: Check[] = [];
+  const pure = (cost: number, test: Predicate) => checks.push({ test, cost, evidence: false });
+  const withEvidence = (cost: number, test: Predicate) => checks.push({ test, cost, evidence: true });
+
   if (cond.program) {
     const exact = new Set(cond.program.filter((p) => !hasWildcard(p)).map((p) => p.toLowerCase()));
-    const patterns = globs(cond.program.filter(hasWildcard));
-    checks.push((c) => exact.has(c.program) || patterns.test(c.program));
+    const wild = cond.program.filter(hasWildcard);
+    const patterns = globs(wild);
+    pure(
+      0,
+      wild.length ? (f) => exact.has(f.cmd.program) || patterns.test(f.cmd.program) : (f) => exact.has(f.cmd.program),
+    );
   }
   if (cond.path) {
     const g = globs(cond.path);
-    checks.push((c) => g.test(c.path));
+    pure(0, (f) => g.test(f.cmd.path));
   }
-  if (cond.elevated !== undefined) checks.push((c) => c.elevated === cond.elevated);
-  if (cond.interactive !== undefined) checks.push((c) => c.interactive === cond.interactive);
+  if (cond.elevated !== undefined) pure(0, (f) => f.cmd.elevated === cond.elevated);
+  if (cond.interactive !== undefined) pure(0, (f) => f.cmd.interactive === cond.interactive);
   if (cond.via) {
     const names = new Set(cond.via);
-    checks.push((c) => c.wrappers.some((w) => names.has(w.name)));
+    pure(0, (f) => f.cmd.wrappers.some((w) => names.has(w.name)));
   }
   if (cond.run_as) {
     const users = new Set(cond.run_as);
-    checks.push((c) => c.runAs !== null && users.has(c.runAs));
+    pure(0, (f) => f.cmd.runAs !== null && users.has(f.cmd.runAs));
   }
   if (cond.origin) {
     const origins = new Set(cond.origin);
-    checks.push((c) => origins.has(c.origin));
+    pure(0, (f) => origins.has(f.cmd.origin));
   }
-  if (cond.decoded !== undefined) {
-    checks.push((c, _env, ev) => {
-      const decoded = c.origin === 'decoded';
-      if (decoded && cond.decoded)
-        ev.push({ kind: 'decoded', value: short(c.text), detail: 'ran from a decoded payload' });
-      return decoded === cond.decoded;
+  if (cond.decoded === true) {
+    withEvidence(0, (f, _env, ev) => {
+      if (f.cmd.origin !== 'decoded') return false;
+      ev.push({ kind: 'decoded', value: short(f.cmd.text), detail: 'ran from a decoded payload' });
+      return true;
     });
-  }
+  } else if (cond.decoded === false) pure(0, (f) => f.cmd.origin !== 'decoded');
   if (cond.flags) {
-    const flags = flagTests(cond.flags);
-    checks.push((c, _env, ev) => {
-      const facts = factsOf(c);
-      const hit = flags.find((f) => f.test(facts))?.flag;
-      if (hit) ev.push({ kind: 'argv', value: hit });
-      return hit !== undefined;
+    const names = cond.flags;
+    const tests = names.map(flagTest);
+    withEvidence(1, (f, _env, ev) => {
+      for (let i = 0; i < tests.length; i++) {
+        if (tests[i]!(f)) {
+          ev.push({ kind: 'argv', value: names[i]! });
+          return true;
+        }
+      }
+      return false;
     });
   }
   if (cond.flags_all) {
-    const flags = flagTests(cond.flags_all);
-    checks.push((c) => flags.every((f) => f.test(factsOf(c))));
+    const tests = cond.flags_all.map(flagTest);
+    pure(1, (f) => tests.every((t) => t(f)));
   }
   if (cond.args) {
     const g = globs(cond.args);
-    checks.push((c, _env, ev) => {
-      const hit = findArg(factsOf(c), g);
-      if (hit !== undefined) ev.push({ kind: 'argv', value: short(hit) });
-      return hit !== undefined;
+    withEvidence(2, (f, _env, ev) => {
+      const hit = find(f, argsOf, g);
+      if (hit === undefined) return false;
+      ev.push({ kind: 'argv', value: short(hit) });
+      return true;
     });
   }
   if (cond.args_all) {
     const each = cond.args_all.map((p) => globs([p]));
-    checks.push((c) => each.every((one) => findArg(factsOf(c), one) !== undefined));
+    pure(2, (f) => each.every((one) => find(f, argsOf, one) !== undefined));
   }
   if (cond.first_arg) {
     const g = globs(cond.first_arg);
-    checks.push((c) => {
-      const first = operands(c)[0];
+    pure(1, (f) => {
+      const first = f.firstOperand;
       return first !== undefined && g.test(first);
     });
   }
   if (cond.max_args !== undefined) {
     const max = cond.max_args;
-    checks.push((c) => operands(c).length <= max);
+    pure(2, (f) => f.operands.length <= max);
   }
   if (cond.min_args !== undefined) {
     const min = cond.min_args;
-    checks.push((c) => operands(c).length >= min);
+    pure(2, (f) => f.operands.length >= min);
   }
   if (cond.arg_regex) {
     const r = regex(cond.arg_regex);
-    checks.push((c, _env, ev) => {
-      const hit = factsOf(c).args.find((a) => r.test(a));
-      if (hit !== undefined) ev.push({ kind: 'pattern', value: short(hit) });
-      return hit !== undefined;
+    // a pattern such as `^--algo=…` can only match an argument that starts with a dash: few commands have many
+    const dashOnly = startsOnlyWith(r, 45);
+    withEvidence(2, (f, _env, ev) => {
+      if (f.longestArg < r.minLength) return false;
+      const hit = (dashOnly ? f.dashArgs : f.args).find((a) => r.test(a));
+      if (hit === undefined) return false;
+      ev.push({ kind: 'pattern', value: short(hit) });
+      return true;
     });
   }
   if (cond.text_regex) {
     const r = regex(cond.text_regex);
-    checks.push((c) => r.test(c.text));
+    pure(2, (f) => r.test(f.cmd.text));
   }
   if (cond.text_contains) {
     const needles = cond.text_contains.map((n) => n.toLowerCase());
-    checks.push((c) => {
-      const facts = factsOf(c);
-      if (facts.lowerText === undefined) facts.lowerText = c.text.toLowerCase();
-      const text = facts.lowerText;
+    pure(2, (f) => {
+      const text = f.lowerText;
       return needles.some((n) => text.includes(n));
     });
   }
   if (cond.redirect_to) {
     const g = globs(cond.redirect_to);
-    checks.push((c, _env, ev) => {
-      const hit = writtenFiles(c).find((f) => g.test(f));
-      if (hit !== undefined) ev.push({ kind: 'argv', value: hit, detail: 'written' });
-      return hit !== undefined;
+    withEvidence(1, (f, _env, ev) => {
+      const hit = find(f, writtenBy, g);
+      if (hit === undefined) return false;
+      ev.push({ kind: 'argv', value: hit, detail: 'written' });
+      return true;
     });
   }
   if (cond.files) {
     const g = globs(cond.files);
-    checks.push((c, _env, ev) => {
-      const hit = namedFiles(c).find((f) => g.test(f));
-      if (hit !== undefined) ev.push({ kind: 'argv', value: hit, detail: 'file' });
-      return hit !== undefined;
+    withEvidence(2, (f, _env, ev) => {
+      const hit = find(f, namedBy, g);
+      if (hit === undefined) return false;
+      ev.push({ kind: 'argv', value: hit, detail: 'file' });
+      return true;
     });
   }
   if (cond.assigns) {
     const names = new Set(cond.assigns);
-    checks.push((c, _env, ev) => {
-      const hit = c.assigns.find((a) => names.has(a.name));
-      if (hit) ev.push({ kind: 'other', value: `${hit.name}=${hit.value}`, detail: 'variable assigned' });
-      return hit !== undefined;
+    withEvidence(0, (f, _env, ev) => {
+      const hit = f.cmd.assigns.find((a) => names.has(a.name));
+      if (!hit) return false;
+      ev.push({ kind: 'other', value: `${hit.name}=${hit.value}`, detail: 'variable assigned' });
+      return true;
     });
   }
   if (cond.pipe_from) {
     const names = new Set(cond.pipe_from);
-    checks.push((c, _env, ev) => {
-      const hit = c.pipeFrom.find((p) => names.has(p));
-      if (hit) ev.push({ kind: 'program', value: hit, detail: 'reads the output of' });
-      return hit !== undefined;
+    withEvidence(0, (f, _env, ev) => {
+      const hit = f.cmd.pipeFrom.find((p) => names.has(p));
+      if (!hit) return false;
+      ev.push({ kind: 'program', value: hit, detail: 'reads the output of' });
+      return true;
     });
   }
   if (cond.pipe_to) {
     const names = new Set(cond.pipe_to);
-    checks.push((c) => c.pipeTo.some((p) => names.has(p)));
+    pure(0, (f) => f.cmd.pipeTo.some((p) => names.has(p)));
   }
   if (cond.url_scheme) {
     const schemes = new Set(cond.url_scheme.map((s) => s.toLowerCase()));
-    checks.push((c, _env, ev) => {
-      const hit = c.destinations.find((d) => d.scheme !== null && d.url !== null && schemes.has(d.scheme));
-      if (hit) ev.push({ kind: 'url', value: hit.url ?? hit.source });
-      return hit !== undefined;
+    withEvidence(1, (f, _env, ev) => {
+      const hit = f.cmd.destinations.find((d) => d.scheme !== null && d.url !== null && schemes.has(d.scheme));
+      if (!hit) return false;
+      ev.push({ kind: 'url', value: hit.url ?? hit.source });
+      return true;
     });
   }
   if (cond.url_regex) {
     const r = regex(cond.url_regex);
-    checks.push((c, _env, ev) => {
-      const hit = c.destinations.find((d) => d.url !== null && r.test(d.url));
-      if (hit) ev.push({ kind: 'url', value: hit.url! });
-      return hit !== undefined;
+    withEvidence(1, (f, _env, ev) => {
+      const hit = f.cmd.destinations.find((d) => d.url !== null && r.test(d.url));
+      if (!hit) return false;
+      ev.push({ kind: 'url', value: hit.url! });
+      return true;
     });
   }
   if (cond.host) {
     const set = new IocSet('rule');
     for (const h of cond.host) set.addDomain(h.replace(/^\*\./, ''));
-    checks.push((c, _env, ev) => {
-      const hit = c.destinations.find((d) => set.lookupHost(d.host, d.kind));
-      if (hit) ev.push({ kind: 'host', value: hit.host });
-      return hit !== undefined;
+    withEvidence(1, (f, _env, ev) => {
+      const hit = f.cmd.destinations.find((d) => set.lookupHost(d.host, d.kind));
+      if (!hit) return false;
+      ev.push({ kind: 'host', value: hit.host });
+      return true;
     });
   }
   if (cond.port) {
     const ports = new Set(cond.port);
-    checks.push((c) => c.destinations.some((d) => d.port !== null && ports.has(d.port)));
+    pure(0, (f) => f.cmd.destinations.some((d) => d.port !== null && ports.has(d.port)));
   }
   if (cond.ioc !== undefined) {
     const selector = cond.ioc;
-    checks.push((c, env, ev) => {
-      for (const d of c.destinations) {
+    withEvidence(3, (f, env, ev) => {
+      for (const d of f.cmd.destinations) {
         const hit = env.iocs.lookup(d, selector);
         if (hit) {
           ev.push({ kind: 'ioc', value: d.url ?? d.host, detail: `${hit.set}: ${hit.indicator}` });
@@ -351,64 +327,35 @@ export function compileCondition(cond: ConditionInput): Predicate {
       return false;
     });
   }
-  if (cond.runs_downloaded !== undefined) {
-    checks.push((c, _env, ev) => {
-      if (c.runsDownloaded) ev.push({ kind: 'argv', value: c.runsDownloaded, detail: 'downloaded earlier' });
-      return (c.runsDownloaded !== null) === cond.runs_downloaded;
+  if (cond.runs_downloaded === true) {
+    withEvidence(0, (f, _env, ev) => {
+      const file = f.cmd.runsDownloaded;
+      if (file === null) return false;
+      if (file) ev.push({ kind: 'argv', value: file, detail: 'downloaded earlier' });
+      return true;
     });
-  }
+  } else if (cond.runs_downloaded === false) pure(0, (f) => f.cmd.runsDownloaded === null);
   if (cond.line_regex) {
     const r = regex(cond.line_regex);
-    checks.push((_c, env) => env.lines.some((l) => r.test(l)));
+    pure(3, (_f, env) => env.lines.some((l) => r.test(l)));
   }
-  if (cond.all) {
-    const parts = cond.all.map(compileCondition);
-    checks.push((c, env, ev) => parts.every((p) => p(c, env, ev)));
-  }
+  for (const child of cond.all ?? []) checks.push(...checksOf(child));
   if (cond.any) {
-    const parts = cond.any.map(compileCondition);
-    checks.push((c, env, ev) => parts.some((p) => p(c, env, ev)));
+    const parts = cond.any.map(compile);
+    const tests = parts.map((p) => p.test);
+    checks.push({
+      cost: Math.max(...parts.map((p) => p.cost)),
+      evidence: parts.some((p) => p.evidence),
+      test: (f, env, ev) => {
+        for (const test of tests) if (test(f, env, ev)) return true;
+        return false;
+      },
+    });
   }
   if (cond.not) {
-    const inner = compileCondition(cond.not);
-    checks.push((c, env) => !inner(c, env, []));
+    const inner = compile(cond.not);
+    const test = inner.test;
+    pure(inner.cost, (f, env) => !test(f, env, []));
   }
-  return (c, env, ev) => {
-    const mark = ev.length;
-    for (const check of checks) {
-      if (!check(c, env, ev)) {
-        ev.length = mark;
-        return false;
-      }
-    }
-    return true;
-  };
-}
-
-/** What a condition requires of every command it can match, for indexing. */
-export function indexHint(cond: ConditionInput): IndexHint {
-  const needsDestination =
-    cond.ioc !== undefined ||
-    cond.host !== undefined ||
-    cond.url_scheme !== undefined ||
-    cond.port !== undefined ||
-    cond.url_regex !== undefined;
-  if (cond.program && !cond.program.some(hasWildcard)) {
-    return { programs: new Set(cond.program.map((p) => p.toLowerCase())), needsDestination };
-  }
-  const children = cond.all?.map(indexHint) ?? [];
-  const constrained = children.find((h) => h.programs !== null);
-  const childNeeds = children.some((h) => h.needsDestination);
-  if (constrained) return { programs: constrained.programs, needsDestination: needsDestination || childNeeds };
-  if (cond.any) {
-    const alternatives = cond.any.map(indexHint);
-    if (alternatives.every((h) => h.programs !== null)) {
-      return {
-        programs: new Set(alternatives.flatMap((h) => [...h.programs!])),
-        needsDestination: needsDestination || childNeeds,
-      };
-    }
-    if (alternatives.every((h) => h.needsDestination)) return { programs: null, needsDestination: true };
-  }
-  return { programs: null, needsDestination: needsDestination || childNeeds };
+  return checks;
 }

@@ -2,9 +2,11 @@
  * Reads one YAML rule: YAML syntax, the zod schema, ATT&CK ids and regex safety, with every problem naming the
  * file and the line it is on.
  */
+
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { regexProblem } from '../match/safe-regex.js';
 import type { LoadProblem } from '../problems.js';
+import { describeIssue, issuePath, type SchemaIssue } from '../schema-issues.js';
 import { type AttackTag, attackTag } from './attack.js';
 import { type ConditionInput, type RuleInput, ruleSchema } from './schema.js';
 
@@ -38,29 +40,6 @@ function* regexesIn(
   if (cond.not) yield* regexesIn(cond.not, [...path, 'not']);
 }
 
-/** zod/mini carries no message catalogue: say what was expected from the issue itself. */
-function describeIssue(issue: { code: string; message: string } & Record<string, unknown>): string {
-  if (issue.message && issue.message !== 'Invalid input') return issue.message;
-  switch (issue.code) {
-    case 'invalid_value':
-      return `expected one of ${(issue.values as unknown[]).map(String).join(', ')}`;
-    case 'invalid_type':
-      return `expected ${String(issue.expected)}`;
-    case 'too_small':
-      return `too short (at least ${String(issue.minimum)})`;
-    case 'too_big':
-      return `too long (at most ${String(issue.maximum)})`;
-    case 'invalid_format':
-      return `not a valid ${String(issue.format)}`;
-    case 'unrecognized_keys':
-      return 'unknown field';
-    case 'invalid_union':
-      return 'expected a string or a list of strings (or another allowed shape)';
-    default:
-      return issue.message;
-  }
-}
-
 export function parseRuleText(source: string, text: string): { parsed: ParsedRule | null; problems: LoadProblem[] } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
@@ -71,15 +50,10 @@ export function parseRuleText(source: string, text: string): { parsed: ParsedRul
   if (problems.length > 0) return { parsed: null, problems };
   const result = ruleSchema.safeParse(doc.toJS());
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      if (issue.code === 'unrecognized_keys' && issue.keys[0]) path.push(issue.keys[0]);
+    for (const issue of result.error.issues as SchemaIssue[]) {
+      const path = issuePath(issue);
       const where = path.length ? `${path.join('.')}: ` : '';
-      problems.push({
-        source,
-        line: lineOf(doc, counter, path),
-        message: `${where}${describeIssue(issue as unknown as Parameters<typeof describeIssue>[0])}`,
-      });
+      problems.push({ source, line: lineOf(doc, counter, path), message: `${where}${describeIssue(issue)}` });
     }
     return { parsed: null, problems };
   }

@@ -16,6 +16,11 @@ export interface Word {
   parts: WordPart[];
   /** The source text of the word, as typed. */
   raw: string;
+  /**
+   * Set by the parser on a word that is one unquoted literal without glob or brace characters (`*?[{`): it expands
+   * to itself. Unset says nothing (expansion finds out).
+   */
+  plain?: true;
 }
 
 export interface Redirect {

@@ -7,6 +7,7 @@
 import { globMatch } from '../match/glob.js';
 import type { Script, Word, WordPart } from './ast.js';
 import { parseWordText } from './parse.js';
+import { codeAt } from './text.js';
 
 export const MAX_VALUE_LENGTH = 8192;
 const MAX_BRACE_RESULTS = 64;
@@ -44,10 +45,15 @@ const SPECIAL_DEFAULTS: Record<string, string> = {
   RANDOM: '4242',
 };
 
+/** The value bash gives a variable nobody set, if any (own entries only: `$constructor` is not special). */
+function specialDefault(name: string): string | undefined {
+  return Object.hasOwn(SPECIAL_DEFAULTS, name) ? SPECIAL_DEFAULTS[name] : undefined;
+}
+
 function lookup(env: ExpandEnv, name: string): { value: string; known: boolean } {
   const v = env.vars.get(name);
   if (v !== undefined) return { value: v, known: true };
-  const d = SPECIAL_DEFAULTS[name];
+  const d = specialDefault(name);
   if (d !== undefined) return { value: d, known: true };
   return { value: '', known: /^[0-9]$/.test(name) };
 }
@@ -68,7 +74,7 @@ function applyOperator(name: string, op: string, env: ExpandEnv, state: { dynami
     return applyOperator(target, op.slice(1), env, state);
   }
   const { value } = lookup(env, name);
-  const set = env.vars.has(name) || SPECIAL_DEFAULTS[name] !== undefined;
+  const set = env.vars.has(name) || specialDefault(name) !== undefined;
   if (op === '') return value;
   let m = /^(:?)([-=+?])([\s\S]*)$/.exec(op);
   if (m) {
@@ -159,7 +165,7 @@ function expandPart(part: WordPart, env: ExpandEnv, state: { dynamic: boolean })
     case 'lit':
       return part.value;
     case 'param': {
-      if (!env.vars.has(part.name) && SPECIAL_DEFAULTS[part.name] === undefined && !/^[0-9]$/.test(part.name)) {
+      if (!env.vars.has(part.name) && specialDefault(part.name) === undefined && !/^[0-9]$/.test(part.name)) {
         if (!/^:?[-=+]/.test(part.op)) state.dynamic = true;
       }
       return cap(applyOperator(part.name, part.op, env, state));
@@ -214,8 +220,38 @@ function evaluateArithmetic(expr: string, env: ExpandEnv): string | null {
   return Number.isFinite(v) ? String(v) : null;
 }
 
+const GLOB_CHARS = 1;
+const BRACE_CHARS = 2;
+
+/** Whether unquoted literal text holds characters the shell globs (`*?[`) or brace-expands (`{`). */
+function globAndBraceChars(text: string): number {
+  let found = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = codeAt(text, i);
+    if (c === 0x2a || c === 0x3f || c === 0x5b)
+      found |= GLOB_CHARS; // * ? [
+    else if (c === 0x7b) found |= BRACE_CHARS; // {
+  }
+  return found;
+}
+
+/**
+ * The one field of a word that needs no expansion, or null: a single literal part, quoted or free of glob and brace
+ * characters (most words typed: `ls`, `-la`, `/var/log`, `'a b'`). Its field is the text itself.
+ */
+export function plainLiteral(word: Word): string | null {
+  if (word.plain) return cap(word.raw);
+  if (word.parts.length !== 1) return null;
+  const part = word.parts[0]!;
+  if (part.kind !== 'lit' || (!part.quoted && globAndBraceChars(part.value) !== 0)) return null;
+  return cap(part.value);
+}
+
 /** Expands one word into fields. `split: false` for contexts without field splitting (assignments, here-strings). */
 export function expandWord(word: Word, env: ExpandEnv, options: { split?: boolean } = {}): ExpandedWord {
+  const plain = plainLiteral(word);
+  if (plain !== null) return { fields: [plain], dynamic: false, glob: false };
   const split = options.split ?? true;
   const state = { dynamic: false };
   const ifs = env.vars.get('IFS') ?? ' \t\n';
@@ -228,8 +264,9 @@ export function expandWord(word: Word, env: ExpandEnv, options: { split?: boolea
     const value = expandPart(part, env, state);
     const splittable = split && part.kind !== 'lit' && part.kind !== 'procsub' && !part.quoted;
     if (part.kind === 'lit' && !part.quoted) {
-      if (/[*?[]/.test(part.value)) glob = true;
-      if (part.value.includes('{')) braces = true;
+      const found = globAndBraceChars(part.value);
+      if (found & GLOB_CHARS) glob = true;
+      if (found & BRACE_CHARS) braces = true;
     }
     if (!splittable) {
       current += value;

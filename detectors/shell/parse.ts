@@ -6,21 +6,44 @@
  */
 import type { Assignment, Command, Pipeline, Redirect, Script, SimpleCommand, Word, WordPart } from './ast.js';
 import { decodeAnsiC } from './escapes.js';
+import { charAtIndex, codeAt, sliceText } from './text.js';
 
 const MAX_DEPTH = 64;
 const MAX_NODES = 20_000;
 
 class ParseLimit extends Error {}
 
-const WORD_END = new Set([' ', '\t', '\n', '|', '&', ';', '<', '>', '(', ')']);
-/** What a redirection can start with: a file descriptor number, `{name}`, `&`, `<` or `>`. */
-const REDIRECT_START = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '{', '&', '<', '>']);
-/** Characters that end a run of plain word characters (read together: one slice rather than one per character). */
-const WORD_SPECIAL = /[ \t\n|&;<>()\\'"$`]/g;
-const QUOTED_SPECIAL = /["\\$`]/g;
+/**
+ * Character classes, as bit flags per ASCII code (anything else is a plain word character): the parser tests one
+ * char code against a table instead of making a one-character string and looking it up in a Set.
+ */
+const WORD_END = 1; // ends an unquoted word
+const WORD_SPECIAL = 2; // ends a run of plain unquoted word characters (read together: one slice, one node)
+const QUOTED_SPECIAL = 4; // ends a run of plain characters inside double quotes
+const REDIRECT_START = 8; // a redirection starts with a file descriptor number, `{name}`, `&`, `<` or `>`
+const GLOB_OR_BRACE = 16; // makes an unquoted word subject to globbing or brace expansion
+const CHAR_CLASS = new Uint8Array(128);
+for (const [chars, bit] of [
+  [' \t\n|&;<>()', WORD_END],
+  [' \t\n|&;<>()\\\'"$`', WORD_SPECIAL],
+  ['"\\$`', QUOTED_SPECIAL],
+  ['0123456789{&<>', REDIRECT_START],
+  ['*?[{', GLOB_OR_BRACE],
+] as const) {
+  for (let i = 0; i < chars.length; i++) CHAR_CLASS[chars.charCodeAt(i)]! |= bit;
+}
+/** Whether the char code (NaN past the end of the text) is in the class. */
+const isClass = (code: number, bit: number): boolean => code < 128 && (CHAR_CLASS[code]! & bit) !== 0;
+
 const SKIPPED_RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', '!']);
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]{0,200}(?:\[[^\]\n]{0,200}\])?\+?=/;
+/** The longest reserved word (`function`, `select`, …) handled by handleReservedWord. */
+const LONGEST_RESERVED = 8;
+/** Sticky: tried at the parser's position without slicing the text (a match is at most 405 characters). */
+const ASSIGNMENT = /[A-Za-z_][A-Za-z0-9_]{0,200}(?:\[[^\]\n]{0,200}\])?\+?=/y;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,200}/;
+const REDIRECT = /(\d{1,3}|\{[A-Za-z_][A-Za-z0-9_]{0,60}\})?(&>>|&>|>>|>&|>\||>|<<<|<<-|<<|<&|<>|<)/y;
+
+const isNameStart = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95; // a-z A-Z _
 
 interface PendingHeredoc {
   redirect: Redirect;
@@ -34,8 +57,28 @@ export interface ParseResult {
   truncated: boolean;
 }
 
+/**
+ * The parser not in use, kept for the next text. Besides saving an object per line, a live parser keeps V8's hidden
+ * class of parsers alive: when the last parser died, a memory-reducing full GC threw away the optimised code of every
+ * parser method with it, and the lines after ran unoptimised until V8 compiled them again (small commands cost
+ * several times more after each such GC; measured with the bench's forced GCs).
+ */
+let idleParser: Parser | null = null;
+
+function takeParser(text: string): Parser {
+  const parser = idleParser ?? new Parser('');
+  idleParser = null; // a nested call (none today) gets its own
+  parser.reset(text);
+  return parser;
+}
+
+function releaseParser(parser: Parser): void {
+  parser.reset('');
+  idleParser = parser;
+}
+
 export function parseShell(source: string): ParseResult {
-  const parser = new Parser(source);
+  const parser = takeParser(source);
   const items: Script['items'] = [];
   try {
     parser.parseScriptInto(items, 'eof');
@@ -43,18 +86,22 @@ export function parseShell(source: string): ParseResult {
   } catch (err) {
     if (err instanceof ParseLimit) return { script: { items }, truncated: true };
     throw err;
+  } finally {
+    releaseParser(parser);
   }
 }
 
 /** Parses a word on its own (e.g. the default value of `${x:-word}`), as if it appeared in double quotes or not. */
 export function parseWordText(text: string, quoted: boolean): Word {
-  const parser = new Parser(text);
+  const parser = takeParser(text);
   try {
     const parts = quoted ? parser.readDoubleQuotedUntil(null) : parser.readWord().parts;
     return { parts, raw: text };
   } catch (err) {
     if (err instanceof ParseLimit) return { parts: [{ kind: 'lit', value: text, quoted: true }], raw: text };
     throw err;
+  } finally {
+    releaseParser(parser);
   }
 }
 
@@ -63,15 +110,39 @@ class Parser {
   private depth = 0;
   private nodes = 0;
   private pending: PendingHeredoc[] = [];
+  /** `src.length`, read once (see text.ts for why the hot loops avoid looking things up on the string). */
+  private length: number;
 
-  constructor(private readonly src: string) {}
+  constructor(private src: string) {
+    this.length = src.length;
+  }
+
+  /** Starts over on another text, with fresh budgets. */
+  reset(src: string): void {
+    this.src = src;
+    this.length = src.length;
+    this.pos = 0;
+    this.depth = 0;
+    this.nodes = 0;
+    if (this.pending.length > 0) this.pending = [];
+  }
 
   private peek(offset = 0): string {
-    return this.src[this.pos + offset] ?? '';
+    return charAtIndex(this.src, this.pos + offset);
+  }
+
+  /** The char code at the position (NaN past the end): for the hot loops, which compare numbers, not strings. */
+  private code(offset = 0): number {
+    return codeAt(this.src, this.pos + offset);
+  }
+
+  /** True at the end of the text or before a character that ends an unquoted word. */
+  private atWordEnd(offset = 0): boolean {
+    return this.pos + offset >= this.length || isClass(this.code(offset), WORD_END);
   }
 
   private atEnd(): boolean {
-    return this.pos >= this.src.length;
+    return this.pos >= this.length;
   }
 
   private tick(): void {
@@ -84,9 +155,11 @@ class Parser {
 
   private skipBlanks(): void {
     for (;;) {
-      const c = this.peek();
-      if (c === ' ' || c === '\t' || c === '\r') this.pos++;
-      else if (c === '\\' && this.peek(1) === '\n') this.pos += 2;
+      const c = this.code();
+      if (c === 0x20 || c === 0x09 || c === 0x0d)
+        this.pos++; // space, tab, carriage return
+      else if (c === 0x5c && this.code(1) === 0x0a)
+        this.pos += 2; // backslash-newline
       else return;
     }
   }
@@ -97,9 +170,7 @@ class Parser {
 
   /** True when the next unquoted word is exactly `word`, followed by a delimiter. */
   private nextIsReserved(word: string): boolean {
-    if (!this.src.startsWith(word, this.pos)) return false;
-    const after = this.src[this.pos + word.length];
-    return after === undefined || WORD_END.has(after);
+    return this.src.startsWith(word, this.pos) && this.atWordEnd(word.length);
   }
 
   /** Parses list items until the terminator: `)` `}` `` ` `` or end of input. Consumes no terminator. */
@@ -139,12 +210,16 @@ class Parser {
 
   private readListOperator(): string {
     this.skipBlanks();
-    const two = this.src.slice(this.pos, this.pos + 2);
-    if (two === '&&' || two === '||' || two === ';;' || two === ';&') {
-      this.pos += 2;
-      return two === '&&' || two === '||' ? two : ';';
-    }
     const c = this.peek();
+    const next = this.peek(1);
+    if ((c === '&' || c === '|') && next === c) {
+      this.pos += 2;
+      return c === '&' ? '&&' : '||';
+    }
+    if (c === ';' && (next === ';' || next === '&')) {
+      this.pos += 2;
+      return ';';
+    }
     if (c === ';' || c === '&') {
       this.pos++;
       return c;
@@ -161,7 +236,7 @@ class Parser {
     const commands: Command[] = [];
     let negated = false;
     this.skipBlanks();
-    if (this.peek() === '!' && WORD_END.has(this.peek(1) || ' ')) {
+    if (this.peek() === '!' && this.atWordEnd(1)) {
       negated = true;
       this.pos++;
     }
@@ -240,10 +315,9 @@ class Parser {
       if (c === '(' && cmd.words.length === 1 && this.peek(1) === ')') return this.parseFunctionBody(cmd.words[0]!.raw);
       if (c === '(' && cmd.words.length > 0) break;
       if (cmd.words.length === 0) {
-        const rest = this.src.slice(this.pos, this.pos + 420);
-        const assignment = ASSIGNMENT.exec(rest);
+        const assignment = this.matchAssignment();
         if (assignment) {
-          cmd.assigns.push(this.readAssignment(assignment[0]));
+          cmd.assigns.push(this.readAssignment(assignment));
           continue;
         }
         const special = this.handleReservedWord(cmd);
@@ -262,29 +336,41 @@ class Parser {
     return cmd;
   }
 
+  /** `NAME=`, `NAME+=` or `NAME[index]=` at the position, or null. */
+  private matchAssignment(): string | null {
+    if (!isNameStart(this.code())) return null;
+    ASSIGNMENT.lastIndex = this.pos;
+    return ASSIGNMENT.exec(this.src)?.[0] ?? null;
+  }
+
+  /** The unquoted word at the position when it is short enough to be a reserved word (no slice otherwise). */
+  private reservedCandidate(): string | null {
+    let end = this.pos;
+    while (end < this.length && !isClass(codeAt(this.src, end), WORD_END)) {
+      if (++end - this.pos > LONGEST_RESERVED) return null;
+    }
+    return end === this.pos ? null : sliceText(this.src, this.pos, end);
+  }
+
   /** Compound-command keywords are flattened: their inner commands are analysed in sequence. */
   private handleReservedWord(cmd: SimpleCommand): 'none' | 'stop' | Command | null {
     if (cmd.assigns.length > 0) return 'none';
-    for (const word of SKIPPED_RESERVED) {
-      if (this.nextIsReserved(word)) {
-        this.pos += word.length;
-        return 'stop';
-      }
-    }
-    if (this.nextIsReserved('}')) {
-      this.pos++;
+    const word = this.reservedCandidate();
+    if (word === null) return 'none';
+    if (SKIPPED_RESERVED.has(word) || word === '}') {
+      this.pos += word.length;
       return 'stop';
     }
-    if (this.nextIsReserved('for') || this.nextIsReserved('select')) {
+    if (word === 'for' || word === 'select') {
       this.skipUntilWord(['do']);
       return 'stop';
     }
-    if (this.nextIsReserved('[[')) {
+    if (word === '[[') {
       this.skipUntilWord([']]']);
       return 'stop';
     }
-    if (this.nextIsReserved('case')) return this.parseCase();
-    if (this.nextIsReserved('function')) {
+    if (word === 'case') return this.parseCase();
+    if (word === 'function') {
       this.pos += 'function'.length;
       this.skipBlanks();
       const name = NAME.exec(this.src.slice(this.pos, this.pos + 220))?.[0];
@@ -384,15 +470,14 @@ class Parser {
       const raw = this.src.slice(start, Math.max(start, this.pos - 1));
       return { name, append, value: { parts: [{ kind: 'lit', value: raw, quoted: true }], raw } };
     }
-    const value = WORD_END.has(this.peek()) || this.atEnd() ? { parts: [], raw: '' } : this.readWord();
+    const value = this.atWordEnd() ? { parts: [], raw: '' } : this.readWord();
     return { name, append, value };
   }
 
   private tryRedirect(): Redirect | null {
-    if (!REDIRECT_START.has(this.peek())) return null; // most words: no slice, no regular expression
-    const m = /^(\d{1,3}|\{[A-Za-z_][A-Za-z0-9_]{0,60}\})?(&>>|&>|>>|>&|>\||>|<<<|<<-|<<|<&|<>|<)/.exec(
-      this.src.slice(this.pos, this.pos + 70),
-    );
+    if (this.atEnd() || !isClass(this.code(), REDIRECT_START)) return null; // most words: no regular expression
+    REDIRECT.lastIndex = this.pos;
+    const m = REDIRECT.exec(this.src);
     if (!m) return null;
     const op = m[2]!;
     // `<(` and `>(` start a process substitution, which is a word
@@ -410,11 +495,12 @@ class Parser {
   }
 
   private readPendingHeredocs(): void {
+    if (this.pending.length === 0) return;
     for (const doc of this.pending) {
       const lines: string[] = [];
       while (!this.atEnd()) {
         const nl = this.src.indexOf('\n', this.pos);
-        const end = nl === -1 ? this.src.length : nl;
+        const end = nl === -1 ? this.length : nl;
         let line = this.src.slice(this.pos, end);
         this.pos = nl === -1 ? end : end + 1;
         if (doc.stripTabs) line = line.replace(/^\t+/, '');
@@ -429,6 +515,11 @@ class Parser {
   /** Reads one unquoted word up to a delimiter. */
   readWord(): Word {
     this.enter();
+    const plain = this.readPlainWord();
+    if (plain) {
+      this.depth--;
+      return plain;
+    }
     const start = this.pos;
     const parts: WordPart[] = [];
     let lit = '';
@@ -444,7 +535,7 @@ class Parser {
         parts.push(this.readProcessSubstitution());
         continue;
       }
-      if (WORD_END.has(c)) break;
+      if (isClass(this.code(), WORD_END)) break;
       if (c === '\\') {
         const next = this.peek(1);
         this.pos += 2;
@@ -454,7 +545,7 @@ class Parser {
       } else if (c === "'") {
         flush();
         const end = this.src.indexOf("'", this.pos + 1);
-        const stop = end === -1 ? this.src.length : end;
+        const stop = end === -1 ? this.length : end;
         parts.push({ kind: 'lit', value: this.src.slice(this.pos + 1, stop), quoted: true });
         this.pos = stop + 1;
       } else if (c === '"') {
@@ -484,6 +575,39 @@ class Parser {
     flush();
     this.depth--;
     return { parts, raw: this.src.slice(start, this.pos) };
+  }
+
+  /**
+   * Fast path of readWord for a word of plain characters only, the most common kind: one scan and one slice, counting
+   * the nodes the general loop would (the run, then the delimiter). Null, having read nothing, for any other word.
+   */
+  private readPlainWord(): Word | null {
+    const { src, length } = this;
+    const start = this.pos;
+    let end = start;
+    let classes = 0; // of the word's characters
+    let delimiter = Number.NaN; // the character after it
+    for (; end < length; end++) {
+      const code = codeAt(src, end);
+      const found = code < 128 ? CHAR_CLASS[code]! : 0;
+      if (found & WORD_SPECIAL) {
+        delimiter = code;
+        break;
+      }
+      classes |= found;
+    }
+    if (end === start) return null;
+    const atEnd = end === length;
+    if (!atEnd) {
+      const processSubstitution = (delimiter === 0x3c || delimiter === 0x3e) && codeAt(src, end + 1) === 0x28; // <( >(
+      if (!isClass(delimiter, WORD_END) || processSubstitution) return null;
+    }
+    this.tick();
+    if (!atEnd) this.tick();
+    const value = sliceText(src, start, end);
+    this.pos = end;
+    const parts: WordPart[] = [{ kind: 'lit', value, quoted: false }];
+    return classes & GLOB_OR_BRACE ? { parts, raw: value } : { parts, raw: value, plain: true };
   }
 
   /** Reads the inside of a double-quoted string up to `close` (or the end of input when `close` is null). */
@@ -525,14 +649,15 @@ class Parser {
   }
 
   /**
-   * Plain characters from here up to the next one `special` matches (at least one character). The run is one node
+   * Plain characters from here up to the next one of the `special` class (at least one character). The run is one node
    * (the caller's tick()): its cost is one slice, bounded by the line length, so a long word of padding cannot use
    * up the node budget and hide the commands after it.
    */
-  private readRun(special: RegExp): string {
-    special.lastIndex = this.pos + 1;
-    const end = special.test(this.src) ? special.lastIndex - 1 : this.src.length;
-    const run = this.src.slice(this.pos, end);
+  private readRun(special: number): string {
+    const { src, length } = this;
+    let end = this.pos + 1;
+    while (end < length && !isClass(codeAt(src, end), special)) end++;
+    const run = sliceText(src, this.pos, end);
     this.pos = end;
     return run;
   }
@@ -540,8 +665,8 @@ class Parser {
   private readAnsiC(): string {
     // $'…': backslash escapes are decoded; \' does not end the string
     let i = this.pos + 2;
-    while (i < this.src.length && this.src[i] !== "'") i += this.src[i] === '\\' ? 2 : 1;
-    const body = this.src.slice(this.pos + 2, Math.min(i, this.src.length));
+    while (i < this.length && this.src[i] !== "'") i += this.src[i] === '\\' ? 2 : 1;
+    const body = this.src.slice(this.pos + 2, Math.min(i, this.length));
     this.pos = i + 1;
     return decodeAnsiC(body);
   }
@@ -551,7 +676,7 @@ class Parser {
     if (c === '`') {
       let i = this.pos + 1;
       let inner = '';
-      while (i < this.src.length && this.src[i] !== '`') {
+      while (i < this.length && this.src[i] !== '`') {
         if (this.src[i] === '\\' && '`$\\'.includes(this.src[i + 1] ?? '')) i++;
         inner += this.src[i];
         i++;
@@ -564,7 +689,7 @@ class Parser {
       const start = this.pos + 3;
       let depth = 2;
       let i = start;
-      while (i < this.src.length && depth > 0) {
+      while (i < this.length && depth > 0) {
         if (this.src[i] === '(') depth++;
         else if (this.src[i] === ')') depth--;
         i++;
@@ -590,14 +715,14 @@ class Parser {
     const start = this.pos + 2;
     let i = start;
     let depth = 1;
-    while (i < this.src.length) {
+    while (i < this.length) {
       const ch = this.src[i];
       if (ch === '\\') i++;
       else if (ch === '{') depth++;
       else if (ch === '}' && --depth === 0) break;
       i++;
     }
-    const body = this.src.slice(start, Math.min(i, this.src.length));
+    const body = this.src.slice(start, Math.min(i, this.length));
     this.pos = i + 1;
     let prefix = '';
     let rest = body;

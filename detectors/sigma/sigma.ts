@@ -9,11 +9,12 @@
 import { parse } from 'yaml';
 import type { AnalysedCommand } from '../analyze/types.js';
 import type { CompiledRule } from '../engine.js';
-import { compileGlob } from '../match/glob.js';
+import { compileGlobSet } from '../match/glob.js';
 import { compileSafeRegex } from '../match/safe-regex.js';
 import type { Category, Severity } from '../model.js';
 import { type AttackTag, attackTag } from '../rules/attack.js';
 import type { MatchEnv } from '../rules/compile.js';
+import type { CommandFacts } from '../rules/facts.js';
 import { type ConditionNode, parseSigmaCondition } from './condition.js';
 
 type Field = 'CommandLine' | 'Image' | 'ParentImage' | 'ParentCommandLine' | 'User' | 'CurrentDirectory';
@@ -41,8 +42,13 @@ const MODIFIERS = new Set([
 ]);
 
 type Event = Record<Field, string>;
-type ValueTest = (value: string) => boolean;
-type Selection = (event: Event) => boolean;
+/** A process event and the same fields lowercased (once, for every case-insensitive value of every rule). */
+interface Observed {
+  event: Event;
+  lower: Event;
+}
+type ValueTest = (value: string, lower: string) => boolean;
+type Selection = (seen: Observed) => boolean;
 
 class Unsupported extends Error {}
 
@@ -120,9 +126,10 @@ function valueTest(raw: unknown, modifiers: string[]): ValueTest {
   const ci = !modifiers.includes('cased') && !encoded;
   const globs = variants.map((v) => {
     const g = encoded ? v.replace(/[*?[\]\\]/g, '\\$&') : sigmaToGlob(v);
-    return compileGlob(`${contains || ends ? '*' : ''}${g}${contains || starts ? '*' : ''}`, { caseInsensitive: ci });
+    return `${contains || ends ? '*' : ''}${g}${contains || starts ? '*' : ''}`;
   });
-  return (v) => globs.some((g) => g.test(v));
+  const set = compileGlobSet(globs, { caseInsensitive: ci });
+  return ci ? (v, lower) => set.test(v, lower) : (v) => set.test(v);
 }
 
 function fieldMatcher(key: string, raw: unknown): Selection {
@@ -133,9 +140,11 @@ function fieldMatcher(key: string, raw: unknown): Selection {
   if (values.length === 0) throw new Unsupported(`empty value list for ${key}`);
   const tests = values.map((v) => valueTest(v, modifiers));
   const all = modifiers.includes('all');
-  return (event) => {
-    const v = event[field as Field];
-    return all ? tests.every((t) => t(v)) : tests.some((t) => t(v));
+  const name = field as Field;
+  return ({ event, lower }) => {
+    const v = event[name];
+    const l = lower[name];
+    return all ? tests.every((t) => t(v, l)) : tests.some((t) => t(v, l));
   };
 }
 
@@ -143,20 +152,23 @@ function selectionMatcher(name: string, def: unknown): Selection {
   if (Array.isArray(def)) {
     if (def.every((d) => typeof d === 'string' || typeof d === 'number')) {
       const tests = def.map((d) => valueTest(d, ['contains']));
-      return (event) => tests.some((t) => t(event.CommandLine));
+      return ({ event, lower }) => tests.some((t) => t(event.CommandLine, lower.CommandLine));
     }
     const alternatives = def.map((d, i) => selectionMatcher(`${name}[${i}]`, d));
-    return (event) => alternatives.some((a) => a(event));
+    return (seen) => alternatives.some((a) => a(seen));
   }
   if (def && typeof def === 'object') {
     const parts = Object.entries(def as Record<string, unknown>).map(([k, v]) => fieldMatcher(k, v));
-    return (event) => parts.every((p) => p(event));
+    return (seen) => parts.every((p) => p(seen));
   }
-  if (typeof def === 'string') return (event) => valueTest(def, ['contains'])(event.CommandLine);
+  if (typeof def === 'string') {
+    const test = valueTest(def, ['contains']);
+    return ({ event, lower }) => test(event.CommandLine, lower.CommandLine);
+  }
   throw new Unsupported(`selection ${name} has an unsupported shape`);
 }
 
-function evaluate(node: ConditionNode, selections: Map<string, Selection>, event: Event): boolean {
+function evaluate(node: ConditionNode, selections: Map<string, Selection>, event: Observed): boolean {
   switch (node.kind) {
     case 'and':
       return node.items.every((n) => evaluate(n, selections, event));
@@ -179,7 +191,29 @@ function programPath(name: string): string {
   return name.includes('/') ? name : `/usr/bin/${name}`;
 }
 
-function events(cmd: AnalysedCommand, env: MatchEnv): Event[] {
+/** The events of the command last asked about: every Sigma rule asks about the same command in turn. */
+let lastEvents: { facts: CommandFacts; env: MatchEnv; events: Observed[] } | null = null;
+
+function eventsOf(facts: CommandFacts, env: MatchEnv): Observed[] {
+  if (lastEvents?.facts !== facts || lastEvents.env !== env) {
+    const events = processEvents(facts.cmd, env).map((event) => ({ event, lower: lowercased(event) }));
+    lastEvents = { facts, env, events };
+  }
+  return lastEvents.events;
+}
+
+function lowercased(event: Event): Event {
+  return {
+    Image: event.Image.toLowerCase(),
+    CommandLine: event.CommandLine.toLowerCase(),
+    ParentImage: event.ParentImage.toLowerCase(),
+    ParentCommandLine: event.ParentCommandLine.toLowerCase(),
+    User: event.User.toLowerCase(),
+    CurrentDirectory: event.CurrentDirectory.toLowerCase(),
+  };
+}
+
+function processEvents(cmd: AnalysedCommand, env: MatchEnv): Event[] {
   const parent = cmd.wrappers[cmd.wrappers.length - 1];
   const base: Event = {
     Image: programPath(cmd.path || cmd.program),
@@ -242,17 +276,20 @@ export function compileSigmaText(source: string, text: string): { rule: Compiled
       source,
       attack,
       references: Array.isArray(doc.references) ? doc.references.map(String) : [],
-      predicate: (cmd, env, evidence) => {
-        for (const event of events(cmd, env)) {
-          if (trees.some((t) => evaluate(t, selections, event))) {
-            evidence.push({ kind: 'sigma', value: title, detail: `${source}: ${event.CommandLine.slice(0, 200)}` });
+      predicate: (facts, env, evidence) => {
+        for (const seen of eventsOf(facts, env)) {
+          if (trees.some((t) => evaluate(t, selections, seen))) {
+            evidence.push({
+              kind: 'sigma',
+              value: title,
+              detail: `${source}: ${seen.event.CommandLine.slice(0, 200)}`,
+            });
             return true;
           }
         }
         return false;
       },
-      programs: null,
-      needsDestination: false,
+      requirements: { routes: null, excluded: new Set() },
       exceptions: [],
       onCancelled: false,
       kind: 'sigma',

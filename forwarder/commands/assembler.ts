@@ -1,4 +1,4 @@
-import { ContinuationScanner } from './continuation.js';
+import { ContinuationScanner, openness } from './continuation.js';
 import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
 import type { CommandRecord, TranscriptSource } from './record.js';
 
@@ -74,12 +74,12 @@ export class CommandAssembler {
     }
     this.release();
     if (line.command.trim() === '') return;
-    const parts = new ContinuationScanner();
-    parts.pushLine(line.command);
-    if (!line.cancelled && parts.openness() !== 'complete') {
-      this.held = { line, parts: [line.command] };
-      this.heldLexers = { parts, command: new ContinuationScanner(line.command) };
-    } else this.record(line);
+    if (line.cancelled || openness([line.command]) === 'complete') {
+      this.record(line);
+      return;
+    }
+    this.held = { line, parts: [line.command] };
+    this.heldLexers = lexersOf(this.held.parts, line.command);
   }
 
   /** An open command is waiting for its continuation lines. */

@@ -54,21 +54,22 @@ const ORDINARY = new Uint8Array(128).map((_, c) =>
 );
 const isOrdinary = (c: number) => (c < 128 ? ORDINARY[c] === 1 : !isSpace(c));
 
-/** Lexes one line, updating the state it was given. */
+/** Lexes one line at a time, updating the state it is given. */
 class LineLexer {
+  private s: LineState = initialState();
   /** The current word's length, and its text while it is short enough to be a reserved word. */
   private word = '';
   private wordLength = 0;
   private wordQuoted = false;
-  private commandPosition: boolean;
-
-  constructor(private readonly s: LineState) {
-    this.commandPosition = !s.quote;
-  }
+  private commandPosition = true;
 
   /** True when `final` and the line ends in an escaping backslash: the shell waits for the line continuing it. */
-  lex(line: string, final: boolean): boolean {
-    const s = this.s;
+  lex(line: string, s: LineState, final: boolean): boolean {
+    this.s = s;
+    this.word = '';
+    this.wordLength = 0;
+    this.wordQuoted = false;
+    this.commandPosition = !s.quote;
     const n = line.length;
     for (let i = 0; i < n; i++) {
       const code = line.charCodeAt(i);
@@ -153,6 +154,12 @@ class LineLexer {
   }
 }
 
+/**
+ * One lexer for every line (it starts each line afresh; lexing never reenters): a lexer made per line would be
+ * garbage between sessions, and a full GC then would discard the optimized code built for it.
+ */
+const lexer = new LineLexer();
+
 /** Lexes one line from state `s` (updated in place); true when it ends in an escaped newline and is `final`. */
 function lexLine(line: string, s: LineState, final: boolean): boolean {
   if (s.heredocs.length > 0 && !s.quote) {
@@ -166,7 +173,7 @@ function lexLine(line: string, s: LineState, final: boolean): boolean {
     if (last !== undefined) s.last = last;
     return false;
   }
-  return new LineLexer(s).lex(line, final);
+  return lexer.lex(line, s, final);
 }
 
 function verdict(s: LineState): Openness {

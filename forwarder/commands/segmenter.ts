@@ -33,6 +33,9 @@ interface HeldPlain {
 const LEAVES_MARKED_SHELL =
   /^(?:exit|logout)\b|^(?:sudo\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:sh|dash|ash|ksh|mksh|busybox\s+sh|bash\s+--noediting)(?:\s|$)/;
 
+const NO_EVENTS: readonly LineEvent[] = [];
+const isPasteMarker = (e: LineEvent) => e.kind === 'paste-on' || e.kind === 'paste-off';
+
 /**
  * Splits replayed terminal lines into the lines the shell accepted.
  *
@@ -95,7 +98,7 @@ export class CommandSegmenter {
   }
 
   line(line: TerminalLine): void {
-    const markers = line.events.filter((e) => e.kind === 'paste-on' || e.kind === 'paste-off');
+    const markers = line.events.length === 0 ? NO_EVENTS : line.events.filter(isPasteMarker);
     if (line.alt && !this.promptOnAltScreen(line, markers)) return; // a full-screen program's screen
     if (markers.length > 0) {
       this.marked = true;
@@ -161,7 +164,7 @@ export class CommandSegmenter {
    * A program that switched to the alternate screen and never back (binary output can do that) leaves the shell
    * prompting there: a marked line that starts with a prompt seen before is the shell's, not the program's.
    */
-  private promptOnAltScreen(line: TerminalLine, markers: LineEvent[]): boolean {
+  private promptOnAltScreen(line: TerminalLine, markers: readonly LineEvent[]): boolean {
     const on = markers.find((e) => e.kind === 'paste-on');
     if (on) return this.prompts.isKnown(line.text, on.offset);
     return this.input !== null && markers.some((e) => e.kind === 'paste-off');

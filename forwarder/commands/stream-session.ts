@@ -46,6 +46,7 @@ export class StreamSession {
     snapshot?: StreamSessionSnapshot,
     private readonly onLine?: (line: string, time: number | null) => void,
   ) {
+    keepIdleSession();
     this.info = snapshot ? { ...snapshot.info } : emptySessionInfo(sessionId, 'cloudwatch-stream');
     this.prompts = snapshot ? PromptFinder.restore(snapshot.prompts) : new PromptFinder();
     this.assembler = new CommandAssembler(this.info, (record) => this.record(record));
@@ -117,4 +118,15 @@ export class StreamSession {
       (c) => c.length >= 4 && command.length > c.length && command.startsWith(c) && command[c.length] !== ' ',
     );
   }
+}
+
+/** An idle session with a command left open, kept so that a full GC keeps the optimized code: see TerminalSession's. */
+let idleSession: StreamSession | 'starting' | null = null;
+
+function keepIdleSession(): void {
+  if (idleSession !== null) return;
+  idleSession = 'starting'; // its own construction comes back here
+  const session = new StreamSession('idle', () => {});
+  session.push({ lines: ['sh-5.2$ echo "', '> '], time: null });
+  idleSession = session;
 }

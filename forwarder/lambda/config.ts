@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { SEVERITIES } from '../../detectors/model.js';
+import { describeIssue, type SchemaIssue } from '../../detectors/schema-issues.js';
 import {
   type CoverageConfig,
   CoverageConfigError,
@@ -130,9 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): LambdaConfig {
   const parsed = z.safeParse(ConfigSchema, env);
   const problems = parsed.success
     ? []
-    : parsed.error.issues.map((i) => {
+    : (parsed.error.issues as SchemaIssue[]).map((i) => {
         const name = String(i.path[0] ?? '');
-        return i.message.startsWith(name) ? i.message : `${name}: ${i.message}`;
+        const message = describeIssue(i);
+        return message.startsWith(name) ? message : `${name}: ${message}`;
       });
   let coverage = DEFAULT_COVERAGE_CONFIG;
   try {

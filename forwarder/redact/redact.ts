@@ -57,7 +57,12 @@ export function redactText(text: string): Redacted {
   const counts: RedactionCounts = {};
   let total = 0;
   let out = text;
+  let lower: string | null = null;
   for (const rule of RULES) {
+    if (rule.needs) {
+      lower ??= text.toLowerCase();
+      if (!rule.needs.some((literal) => lower!.includes(literal))) continue;
+    }
     if (rule.when && !rule.when(text)) continue;
     rule.pattern.lastIndex = 0;
     const ranges = maskRanges(out);

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SEVERITIES, type Severity } from '../../detectors/model.js';
+import { describeIssues, type SchemaIssue } from '../../detectors/schema-issues.js';
 import { globMatch } from '../alerts/noise/glob.js';
 import { type DurationError, parseDuration } from './duration.js';
 
@@ -89,56 +90,62 @@ export function documentKind(documentName: string | null, config: CoverageConfig
   return 'shell';
 }
 
-const patterns = z
-  .union([z.string().min(1).max(2048), z.array(z.string().min(1).max(2048)).min(1)])
-  .transform((v) => (Array.isArray(v) ? v : [v]))
-  .optional();
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const patterns = z.optional(
+  z.pipe(
+    z.union([text(2048), z.array(text(2048)).check(z.minLength(1))]),
+    z.transform((v) => (Array.isArray(v) ? v : [v])),
+  ),
+);
 const duration = (what: string) =>
-  z.string().transform((v, ctx) => {
-    try {
-      return parseDuration(v, what);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as DurationError).message });
-      return z.NEVER;
-    }
-  });
-const severity = z.enum(SEVERITIES);
+  z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((v, ctx) => {
+        try {
+          return parseDuration(v, what);
+        } catch (e) {
+          ctx.issues.push({ code: 'custom', message: (e as DurationError).message, input: v });
+          return z.NEVER;
+        }
+      }),
+    ),
+  );
+const severity = z.optional(z.enum(SEVERITIES));
 
-const FileSchema = z
-  .object({
-    grace: duration('grace').optional(),
-    streamGap: duration('streamGap').optional(),
-    maxSession: duration('maxSession').optional(),
-    lookback: duration('lookback').optional(),
-    expect: z.array(z.enum(['stream', 'final'])).optional(),
-    portDocuments: z.array(z.string().min(1).max(256)).optional(),
-    ignoreDocuments: z.array(z.string().min(1).max(256)).optional(),
-    severity: z
-      .object({
-        missingTranscript: severity.optional(),
-        missingFinalTranscript: severity.optional(),
-        streamStopped: severity.optional(),
-        unrecordedSession: severity.optional(),
-      })
-      .strict()
-      .optional(),
-    allow: z
-      .array(
-        z
-          .object({
-            principal: patterns,
-            target: patterns,
-            document: patterns,
-            comment: z.string().max(1000).optional(),
-          })
-          .strict()
-          .refine((a) => a.principal || a.target || a.document, {
+const FileSchema = z.strictObject({
+  grace: duration('grace'),
+  streamGap: duration('streamGap'),
+  maxSession: duration('maxSession'),
+  lookback: duration('lookback'),
+  expect: z.optional(z.array(z.enum(['stream', 'final']))),
+  portDocuments: z.optional(z.array(text(256))),
+  ignoreDocuments: z.optional(z.array(text(256))),
+  severity: z.optional(
+    z.strictObject({
+      missingTranscript: severity,
+      missingFinalTranscript: severity,
+      streamStopped: severity,
+      unrecordedSession: severity,
+    }),
+  ),
+  allow: z.optional(
+    z.array(
+      z
+        .strictObject({
+          principal: patterns,
+          target: patterns,
+          document: patterns,
+          comment: z.optional(z.string().check(z.maxLength(1000))),
+        })
+        .check(
+          z.refine((a) => Boolean(a.principal || a.target || a.document), {
             message: 'an allow entry needs at least one of principal, target, document',
           }),
-      )
-      .optional(),
-  })
-  .strict();
+        ),
+    ),
+  ),
+});
 
 export class CoverageConfigError extends Error {
   override name = 'CoverageConfigError';
@@ -165,8 +172,9 @@ export function parseCoverageConfig(text: string, source = 'coverage config'): C
   } catch (error) {
     throw new CoverageConfigError(`${source}: not valid YAML/JSON: ${(error as Error).message}`);
   }
-  const result = FileSchema.safeParse(data ?? {});
-  if (!result.success) throw new CoverageConfigError(`${source}: ${z.prettifyError(result.error)}`);
+  const result = z.safeParse(FileSchema, data ?? {});
+  if (!result.success)
+    throw new CoverageConfigError(`${source}: ${describeIssues(result.error.issues as SchemaIssue[])}`);
   const f = result.data;
   const d = DEFAULT_COVERAGE_CONFIG;
   return {

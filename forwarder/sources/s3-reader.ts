@@ -1,18 +1,19 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { lazyClient, sdk } from '../aws/clients.js';
+import { s3Client, sdk } from '../aws/clients.js';
 import type { ObjectReader } from './inputs.js';
 
-/** S3 through the standard credential chain; `endpoint` points at an emulator or a VPC endpoint. */
+/**
+ * S3 through the standard credential chain, with the shared connection and request timeouts (a hung endpoint fails
+ * the object instead of the run); `endpoint` points at an emulator or a VPC endpoint. The SDK loads on first use:
+ * local runs never pay for it.
+ */
 export function s3ObjectReader(options: { endpoint?: string; region?: string } = {}): ObjectReader {
-  // the SDK is loaded on first use: local runs never pay for it
-  const client = lazyClient(
-    async () =>
-      new (await sdk.s3()).S3Client({
-        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-        region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      }),
+  return s3Objects(
+    s3Client({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    }),
   );
-  return s3Objects(client);
 }
 
 /** Lists and reads objects through an S3 client (folder markers, keys ending in `/`, are not listed). */

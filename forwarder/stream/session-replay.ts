@@ -4,6 +4,7 @@ import { mergeInfo } from '../commands/session-info.js';
 import { StreamSession, type StreamSessionSnapshot } from '../commands/stream-session.js';
 import { TerminalSession, type TerminalSessionSnapshot } from '../commands/terminal-session.js';
 import { parseScriptFooter } from '../transcript/script-framing.js';
+import { type BufferChunk, chunkOf, type EventStamp, eventsOf, stampOf, stampsOf } from './event-buffer.js';
 
 /** One CloudWatch log event of a session, as the Lambda receives it (streaming lines or end-of-session text). */
 export interface SessionEvent {
@@ -17,16 +18,26 @@ export interface SessionEvent {
 
 export type ReplayKind = 'stream' | 'terminal';
 
+/** Reconstruction and detection state at one point of a session's events. */
+export interface ReplayPoint {
+  reconstruction: StreamSessionSnapshot | TerminalSessionSnapshot;
+  /** Null until the session's first command created its analyzer. */
+  detector: SessionSnapshot | null;
+}
+
 /**
  * What the Lambda keeps per session between deliveries: the reconstruction and detection state before the newest
  * events (base), those events themselves in order (buffer: they are replayed, so a late one slots in where it
- * belongs), and the ids already folded into base (so a duplicate is recognised).
+ * belongs), the state after them (head: a delivery whose events all come later resumes there instead of replaying
+ * the buffer), and the ids already folded into base (so a duplicate is recognised).
  */
 export interface ReplayState {
   kind: ReplayKind;
   sessionId: string;
-  base: { reconstruction: StreamSessionSnapshot | TerminalSessionSnapshot; detector: SessionSnapshot } | null;
-  buffer: SessionEvent[];
+  base: ReplayPoint | null;
+  buffer: BufferChunk[];
+  /** Absent in states written before it existed, and after late events (the next delivery replays the buffer). */
+  head?: ReplayPoint | null;
   foldedIds: string[];
   foldedUpTo: string | null;
   /** The transcript's end was seen (the end-of-session footer): everything held has been emitted. */
@@ -63,16 +74,20 @@ export interface ReplayResult {
   late: number;
 }
 
-const orderKey = (e: SessionEvent) => `${String(e.timestamp).padStart(15, '0')}#${e.id.padStart(64, '0')}`;
+const orderKey = (e: Pick<SessionEvent, 'id' | 'timestamp'>) =>
+  `${String(e.timestamp).padStart(15, '0')}#${e.id.padStart(64, '0')}`;
+const inOrderOf = (a: SessionEvent, b: SessionEvent) => (orderKey(a) < orderKey(b) ? -1 : 1);
 
 export function emptyReplayState(kind: ReplayKind, sessionId: string): ReplayState {
-  return { kind, sessionId, base: null, buffer: [], foldedIds: [], foldedUpTo: null, ended: false };
+  return { kind, sessionId, base: null, buffer: [], head: null, foldedIds: [], foldedUpTo: null, ended: false };
 }
 
 /**
- * Applies one delivery to a session: drops duplicates, orders the buffered and new events, replays them from the
- * base state through reconstruction and detection, and folds the oldest into a new base when the buffer is full.
- * Pure: the same state and events always give the same result, whatever order deliveries came in.
+ * Applies one delivery to a session: drops duplicates, orders the buffered and new events, replays them through
+ * reconstruction and detection, and folds the oldest into a new base when the buffer is full. Events that all come
+ * after the buffer (the usual case) are replayed from the head alone; otherwise the buffer is replayed from the base
+ * with the new events in their place. Either way the result is the same: the same state and events always give the
+ * same commands, whatever order deliveries came in.
  */
 export function replayDelivery(
   previous: ReplayState,
@@ -80,39 +95,108 @@ export function replayDelivery(
   engine: Engine,
   limits: ReplayLimits = DEFAULT_LIMITS,
 ): ReplayResult {
-  const known = new Set([...previous.foldedIds, ...previous.buffer.map((e) => e.id)]);
+  const buffered = stampsOf(previous.buffer);
+  const known = new Set([...previous.foldedIds, ...buffered.map((e) => e.id)]);
   const fresh = new Map<string, SessionEvent>();
   for (const e of events) if (!known.has(e.id)) fresh.set(e.id, e);
   const duplicates = events.length - fresh.size;
+  const newEvents = [...fresh.values()].sort(inOrderOf);
+
+  if (resumesAtHead(previous, buffered, newEvents, limits)) {
+    const run = replayFrom(previous, previous.head!, newEvents, engine, { freshFrom: 0, foldAfter: 0 });
+    return {
+      state: { ...previous, buffer: [...previous.buffer, chunkOf(newEvents)], head: run.head, ended: run.ended },
+      commands: run.commands,
+      duplicates,
+      late: 0,
+    };
+  }
+
   const inOrder: SessionEvent[] = [];
   const late: SessionEvent[] = [];
-  for (const e of [...previous.buffer, ...fresh.values()].sort((a, b) => (orderKey(a) < orderKey(b) ? -1 : 1))) {
+  for (const e of [...eventsOf(previous.buffer), ...newEvents].sort(inOrderOf)) {
     if (previous.foldedUpTo !== null && fresh.has(e.id) && orderKey(e) <= previous.foldedUpTo) late.push(e);
     else inOrder.push(e);
   }
   const all = [...inOrder, ...late];
-  const fold = foldCount(all, limits);
+  const fold = foldCount(all.map(stampOf), limits);
+  const freshFrom = all.findIndex((e) => fresh.has(e.id));
+  const run = replayFrom(previous, previous.base, all, engine, {
+    freshFrom: freshFrom < 0 ? all.length : freshFrom,
+    foldAfter: fold,
+  });
+  const folded = all.slice(0, fold);
+  return {
+    state: {
+      kind: previous.kind,
+      sessionId: previous.sessionId,
+      base: run.base,
+      buffer: fold < all.length ? [chunkOf(all.slice(fold))] : [],
+      // late events were replayed after the rest, not where the next sort puts them: that replay starts at base
+      head: late.length > 0 ? null : run.head,
+      foldedIds: [...previous.foldedIds, ...folded.map((e) => e.id)].slice(-MAX_FOLDED_IDS),
+      foldedUpTo: folded.length > 0 ? maxKey(previous.foldedUpTo, orderKey(folded.at(-1)!)) : previous.foldedUpTo,
+      ended: run.ended,
+    },
+    commands: run.commands,
+    duplicates,
+    late: late.length,
+  };
+}
 
+/** A delivery can resume at the head: every new event comes after everything buffered, and nothing has to fold. */
+function resumesAtHead(
+  previous: ReplayState,
+  buffered: readonly EventStamp[],
+  newEvents: readonly SessionEvent[],
+  limits: ReplayLimits,
+): boolean {
+  if (!previous.head || newEvents.length === 0) return false;
+  const last = buffered.at(-1);
+  const after = last ? orderKey(last) : previous.foldedUpTo;
+  if (after !== null && orderKey(newEvents[0]!) <= after) return false;
+  return foldCount([...buffered, ...newEvents.map(stampOf)], limits) === 0;
+}
+
+interface ReplayRun {
+  commands: ReplayedCommand[];
+  /** The state after the first `foldAfter` events (the previous base when nothing folds). */
+  base: ReplayPoint | null;
+  head: ReplayPoint;
+  ended: boolean;
+}
+
+/**
+ * Replays `events` from `start` (null: the session's beginning). Commands emitted from the event at `freshFrom` on
+ * are fresh; the state after the first `foldAfter` events is the new base.
+ */
+function replayFrom(
+  previous: ReplayState,
+  start: ReplayPoint | null,
+  events: readonly SessionEvent[],
+  engine: Engine,
+  { freshFrom, foldAfter }: { freshFrom: number; foldAfter: number },
+): ReplayRun {
   const commands: ReplayedCommand[] = [];
   let reachedFresh = false;
   const emit = (record: CommandRecord, session: SessionInfo) =>
     commands.push({ record, session: { ...session }, detections: [], fresh: reachedFresh });
-  const reconstruction = restoreReconstruction(previous, emit);
+  const reconstruction = restoreReconstruction(previous, start?.reconstruction, emit);
   // created at the first command, once the events have said which instance and account the session is on
   let analyzer: ReturnType<Engine['session']> | null = null;
-  let analyzedUpTo = 0;
-  const analyzed = () => {
-    for (; analyzedUpTo < commands.length; analyzedUpTo++) {
-      analyzer ??= engine.session(contextOf(reconstruction.info), previous.base?.detector);
-      const c = commands[analyzedUpTo]!;
-      c.detections = analyzer.analyze(c.record);
-    }
+  const analyzerNow = () => {
+    analyzer ??= engine.session(contextOf(reconstruction.info), start?.detector ?? undefined);
+    return analyzer;
   };
-
+  const point = (): ReplayPoint => ({
+    reconstruction: reconstruction.snapshot(),
+    detector: analyzer ? analyzer.snapshot() : (start?.detector ?? null),
+  });
+  let analyzedUpTo = 0;
   let base = previous.base;
   let ended = previous.ended;
-  all.forEach((e, i) => {
-    reachedFresh ||= fresh.has(e.id);
+  events.forEach((e, i) => {
+    reachedFresh ||= i >= freshFrom;
     mergeInfo(reconstruction.info, e.info);
     if (reconstruction instanceof StreamSession) {
       reconstruction.push({ lines: e.lines ?? [], time: e.timestamp, endsMidLine: e.endsMidLine ?? false });
@@ -123,35 +207,20 @@ export function replayDelivery(
         ended = true;
       }
     }
-    analyzed();
-    if (i + 1 === fold) {
-      analyzer ??= engine.session(contextOf(reconstruction.info), previous.base?.detector);
-      base = { reconstruction: reconstruction.snapshot(), detector: analyzer.snapshot() };
+    for (; analyzedUpTo < commands.length; analyzedUpTo++) {
+      const c = commands[analyzedUpTo]!;
+      c.detections = analyzerNow().analyze(c.record);
     }
+    if (i + 1 === foldAfter) base = point();
   });
-
-  const folded = all.slice(0, fold);
-  return {
-    state: {
-      kind: previous.kind,
-      sessionId: previous.sessionId,
-      base,
-      buffer: all.slice(fold),
-      foldedIds: [...previous.foldedIds, ...folded.map((e) => e.id)].slice(-MAX_FOLDED_IDS),
-      foldedUpTo: folded.length > 0 ? maxKey(previous.foldedUpTo, orderKey(folded.at(-1)!)) : previous.foldedUpTo,
-      ended,
-    },
-    commands,
-    duplicates,
-    late: late.length,
-  };
+  return { commands, base, head: point(), ended };
 }
 
 function restoreReconstruction(
   state: ReplayState,
+  snapshot: ReplayPoint['reconstruction'] | undefined,
   emit: (record: CommandRecord, session: SessionInfo) => void,
 ): StreamSession | TerminalSession {
-  const snapshot = state.base?.reconstruction;
   if (state.kind === 'stream')
     return new StreamSession(state.sessionId, emit, snapshot as StreamSessionSnapshot | undefined);
   return new TerminalSession(
@@ -163,18 +232,21 @@ function restoreReconstruction(
   );
 }
 
-/** How many of the oldest events leave the buffer so it stays within its limits. */
-function foldCount(events: SessionEvent[], limits: ReplayLimits): number {
-  let chars = events.reduce((n, e) => n + size(e), 0);
+/**
+ * How many of the oldest events leave the buffer: none while it is within its limits; once over them, enough to
+ * bring it down to half, so the deliveries after a fold resume at the head instead of replaying the buffer again.
+ */
+function foldCount(events: readonly { chars: number }[], limits: ReplayLimits): number {
+  let chars = events.reduce((n, e) => n + e.chars, 0);
+  if (events.length <= limits.maxEvents && chars <= limits.maxChars) return 0;
   let fold = 0;
-  while (fold < events.length && (events.length - fold > limits.maxEvents || chars > limits.maxChars)) {
-    chars -= size(events[fold]!);
+  while (fold < events.length && (events.length - fold > limits.maxEvents / 2 || chars > limits.maxChars / 2)) {
+    chars -= events[fold]!.chars;
     fold++;
   }
   return fold;
 }
 
-const size = (e: SessionEvent) => (e.text?.length ?? 0) + (e.lines ?? []).reduce((n, l) => n + l.length + 1, 0);
 const tail = (text: string) => text.slice(-512);
 const maxKey = (a: string | null, b: string) => (a !== null && a > b ? a : b);
 

@@ -2,7 +2,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../alerts/alert.js';
 import { sdk } from '../aws/clients.js';
-import type { ReplayState } from './session-replay.js';
+import { type BufferChunk, type EventStamp, packedChunk } from './event-buffer.js';
+import type { ReplayState, SessionEvent } from './session-replay.js';
 
 /** A session's state in the pipeline: its replay state, the alert ids it raised, and alerts not yet delivered. */
 export interface SessionStateItem {
@@ -25,18 +26,48 @@ export interface SessionStateStore {
   put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean>;
 }
 
+/** The item without its buffered events: each chunk's stamps stay, its events are stored apart. */
+type StoredMeta = Omit<SessionStateItem, 'replay'> & {
+  replay: Omit<ReplayState, 'buffer'> & { buffer: EventStamp[][] };
+};
+
+/**
+ * The item as stored: its small part as JSON, and each buffered chunk encoded once (by `encode`) and then carried
+ * from version to version as it is, so a delivery costs what it adds, not what the session has buffered.
+ */
+function split<P>(item: SessionStateItem, encode: (events: SessionEvent[]) => P, isPacked: (p: unknown) => p is P) {
+  // the object path's continuation states share the table and have no buffer: stored whole
+  if (!item.replay?.buffer) return { meta: JSON.stringify(item), chunks: [] as P[] };
+  const meta: StoredMeta = { ...item, replay: { ...item.replay, buffer: item.replay.buffer.map((c) => c.stamps) } };
+  const chunks = item.replay.buffer.map((c) => {
+    if (!isPacked(c.packed)) c.packed = encode(c.events());
+    return c.packed as P;
+  });
+  return { meta: JSON.stringify(meta), chunks };
+}
+
+function joined<P>(meta: string, chunks: readonly P[], decode: (packed: P) => SessionEvent[]): SessionStateItem {
+  const m = JSON.parse(meta) as StoredMeta;
+  if (!m.replay?.buffer) return m as unknown as SessionStateItem;
+  const buffer: BufferChunk[] = m.replay.buffer.map((stamps, i) => packedChunk(stamps, chunks[i]!, decode));
+  return { ...m, replay: { ...m.replay, buffer } };
+}
+
+const parseEvents = (json: string) => JSON.parse(json) as SessionEvent[];
+const isString = (p: unknown): p is string => typeof p === 'string';
+
 export class MemorySessionStateStore implements SessionStateStore {
-  private readonly items = new Map<string, { json: string; version: number }>();
+  private readonly items = new Map<string, { meta: string; chunks: string[]; version: number }>();
 
   async get(key: string): Promise<VersionedItem | null> {
     const stored = this.items.get(key);
-    return stored ? { item: JSON.parse(stored.json) as SessionStateItem, version: stored.version } : null;
+    return stored ? { item: joined(stored.meta, stored.chunks, parseEvents), version: stored.version } : null;
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const current = this.items.get(key)?.version ?? null;
     if (current !== expectedVersion) return false;
-    this.items.set(key, { json: JSON.stringify(item), version: (current ?? 0) + 1 });
+    this.items.set(key, { ...split(item, JSON.stringify, isString), version: (current ?? 0) + 1 });
     return true;
   }
 }
@@ -48,9 +79,14 @@ export class StateTooLargeError extends Error {
 /** DynamoDB's item limit is 400 KB; the state is kept well below it, gzipped. */
 const MAX_STATE_BYTES = 350 * 1024;
 
+const gzipEvents = (events: SessionEvent[]) => gzipSync(JSON.stringify(events));
+const gunzipEvents = (packed: Uint8Array) => JSON.parse(gunzipSync(packed).toString('utf8')) as SessionEvent[];
+const isBytes = (p: unknown): p is Uint8Array => p instanceof Uint8Array;
+
 /**
- * One item per session in the state table (`pk`, TTL on `expiresAt`): the state gzipped in `state`, and `version`
- * for conditional writes, so concurrent or retried invocations never overwrite each other's work.
+ * One item per session in the state table (`pk`, TTL on `expiresAt`): the state gzipped in `state`, each buffered
+ * chunk of events gzipped in the list `events`, and `version` for conditional writes, so concurrent or retried
+ * invocations never overwrite each other's work.
  */
 export class DynamoDbSessionStateStore implements SessionStateStore {
   constructor(
@@ -68,12 +104,15 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     const state = out.Item?.state?.B;
     const version = out.Item?.version?.N;
     if (!state || !version) return null;
-    return { item: JSON.parse(gunzipSync(state).toString('utf8')) as SessionStateItem, version: Number(version) };
+    const chunks = (out.Item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
+    return { item: joined(gunzipSync(state).toString('utf8'), chunks, gunzipEvents), version: Number(version) };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
-    const state = gzipSync(JSON.stringify(item));
-    if (state.length > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${state.length} bytes`);
+    const { meta, chunks } = split(item, gzipEvents, isBytes);
+    const state = gzipSync(meta);
+    const bytes = chunks.reduce((n, c) => n + c.length, state.length);
+    if (bytes > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
     const { PutItemCommand, ConditionalCheckFailedException } = await sdk.dynamoDb();
     try {
       await this.client.send(
@@ -82,6 +121,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
           Item: {
             pk: { S: key },
             state: { B: state },
+            events: { L: chunks.map((c) => ({ B: c })) },
             version: { N: String((expectedVersion ?? 0) + 1) },
             expiresAt: { N: String(Math.floor(this.now() / 1000) + this.ttlSeconds) },
           },

@@ -6,7 +6,8 @@
  * the terminal cannot swallow the rest of a session; numeric parameters are capped.
  */
 export interface TerminalActions {
-  print(text: string): void;
+  /** A run of printable characters; `ascii` when it holds printable ASCII only. */
+  print(text: string, ascii: boolean): void;
   control(code: number): void;
   csi(final: string, params: number[], prefix: string, intermediates: string): void;
   esc(final: string, intermediates: string): void;
@@ -36,8 +37,6 @@ enum State {
 const MAX_STRING = 4096;
 const MAX_PARAM = 65535;
 const MAX_PARAMS = 32;
-/** Everything that is not printable: C0, DEL and the C1 range. */
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 
 export class EscapeParser {
   private state = State.Ground;
@@ -51,6 +50,8 @@ export class EscapeParser {
   /** Characters consumed before the current write: with the index in it, where in the input an action is. */
   private consumed = 0;
   private index = 0;
+  /** Where in its text the current write started. */
+  private from = 0;
 
   constructor(private readonly actions: TerminalActions) {}
 
@@ -91,32 +92,42 @@ export class EscapeParser {
 
   /** Offset in the whole input (all writes) of the character being acted on. */
   get offset(): number {
-    return this.consumed + this.index;
+    return this.consumed + this.index - this.from;
   }
 
-  write(text: string): void {
-    let i = 0;
-    const n = text.length;
-    while (i < n) {
+  /** Parses text[from, to). */
+  write(text: string, from = 0, to = text.length): void {
+    this.from = from;
+    let i = from;
+    while (i < to) {
       if (this.state === State.Ground) {
-        // test() rather than exec(): no match object for each control character of escape-heavy text
-        CONTROL.lastIndex = i;
-        const found = CONTROL.test(text);
-        const stop = found ? CONTROL.lastIndex - 1 : n;
-        this.index = stop;
-        if (stop > i) this.actions.print(text.slice(i, stop));
-        if (!found) break;
-        i = stop;
+        i = this.printRun(text, i, to);
+        if (i === to) break;
       }
       this.index = i;
-      i = this.step(text, i);
+      i = this.step(text, i, to);
     }
-    this.consumed += n;
-    this.index = 0;
+    this.consumed += to - from;
+    this.index = this.from = 0;
+  }
+
+  /** Prints the run of printable characters at i (if any); returns where it ends. */
+  private printRun(text: string, i: number, to: number): number {
+    // the ASCII first: a short run (most runs in interactive sessions) is scanned here, a long one natively
+    const quick = Math.min(to, i + QUICK_SCAN);
+    let stop = i;
+    while (stop < quick && isAsciiPrintable(text.charCodeAt(stop))) stop++;
+    if (stop === quick && stop < to) stop = firstMatch(NOT_ASCII_PRINTABLE, text, stop, to);
+    // then, when other printable characters follow, on to the next control
+    const ascii = stop === to || isControl(text.charCodeAt(stop));
+    if (!ascii) stop = firstMatch(CONTROL, text, stop, to);
+    this.index = stop;
+    if (stop > i) this.actions.print(text.slice(i, stop), ascii);
+    return stop;
   }
 
   /** Consumes one code unit (or a run inside a string) at i outside the ground fast path; returns the next index. */
-  private step(text: string, i: number): number {
+  private step(text: string, i: number, to: number): number {
     const ch = text.charCodeAt(i);
     switch (this.state) {
       case State.Ground:
@@ -133,7 +144,7 @@ export class EscapeParser {
         return i + 1;
       case State.Osc:
       case State.IgnoredString:
-        return this.string(text, i);
+        return this.string(text, i, to);
     }
   }
 
@@ -219,36 +230,45 @@ export class EscapeParser {
   }
 
   /** OSC and the ignored strings end at BEL, ST (ESC \ or 0x9c); a line feed or the cap also ends them. */
-  private string(text: string, i: number): number {
-    const n = text.length;
-    while (i < n) {
+  private string(text: string, i: number, to: number): number {
+    const collect = this.state === State.Osc;
+    let start = i; // the string's characters from here to i are not in the buffer yet
+    while (i < to) {
       const ch = text.charCodeAt(i);
       if (this.stringEscape) {
         this.stringEscape = false;
-        if (ch === 0x5c) {
-          this.finishString();
-          return i + 1;
-        }
         this.finishString();
+        if (ch === 0x5c) return i + 1;
         this.enter(State.Escape);
         return i; // reprocess ch as the escape's next byte
       }
-      if (ch === 0x07 || ch === 0x9c) {
-        this.finishString();
-        return i + 1;
-      }
-      if (ch === 0x1b) {
-        this.stringEscape = true;
-        i++;
-        continue;
-      }
-      if (ch === 0x0a || ch === 0x18 || ch === 0x1a || this.stringBuffer.length >= MAX_STRING) {
+      const length = this.stringBuffer.length + (collect ? i - start : 0);
+      if (
+        ch === 0x07 ||
+        ch === 0x9c ||
+        ch === 0x1b ||
+        ch === 0x0a ||
+        ch === 0x18 ||
+        ch === 0x1a ||
+        length >= MAX_STRING
+      ) {
+        if (collect) this.stringBuffer += text.slice(start, i);
+        start = i + 1;
+        if (ch === 0x07 || ch === 0x9c) {
+          this.finishString();
+          return i + 1;
+        }
+        if (ch === 0x1b) {
+          this.stringEscape = true;
+          i++;
+          continue;
+        }
         this.state = State.Ground;
         return ch === 0x0a ? i : i + 1;
       }
-      if (this.state === State.Osc) this.stringBuffer += text[i];
       i++;
     }
+    if (collect) this.stringBuffer += text.slice(start, i);
     return i;
   }
 
@@ -256,4 +276,21 @@ export class EscapeParser {
     if (this.state === State.Osc) this.actions.osc(this.stringBuffer);
     this.state = State.Ground;
   }
+}
+
+/** C0, DEL and the C1 range: everything that is not printable. */
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+const NOT_ASCII_PRINTABLE = /[^\x20-\x7e]/g;
+
+/** Beyond this many characters a run is scanned with a regular expression (faster on long runs, slower on short). */
+const QUICK_SCAN = 32;
+
+const isControl = (ch: number) => ch < 0x20 || (ch >= 0x7f && ch <= 0x9f);
+const isAsciiPrintable = (ch: number) => ch >= 0x20 && ch <= 0x7e;
+
+/** Index of the first match of a global single-character pattern in text[from, to), or `to`. */
+function firstMatch(pattern: RegExp, text: string, from: number, to: number): number {
+  pattern.lastIndex = from;
+  // test() rather than exec(): no match object
+  return pattern.test(text) ? Math.min(pattern.lastIndex - 1, to) : to;
 }

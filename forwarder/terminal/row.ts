@@ -1,5 +1,3 @@
-import { charWidth } from './char-width.js';
-
 /** A marker the terminal saw while its cursor was on a row, in the order seen (seq is global). */
 export type RowEvent =
   | { kind: 'paste-on' | 'paste-off' | 'bell' | 'interrupt'; col: number; seq: number }
@@ -180,9 +178,4 @@ export class Row {
 
 export function isAsciiPrintable(s: string): boolean {
   return ASCII_PRINTABLE.test(s);
-}
-
-/** Splits text into code points with their terminal widths. */
-export function* codePoints(s: string): Generator<[string, 0 | 1 | 2]> {
-  for (const ch of s) yield [ch, charWidth(ch.codePointAt(0)!)];
 }

