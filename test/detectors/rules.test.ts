@@ -21,7 +21,7 @@ import { parseRuleText } from '../../detectors/rules/parse-rule.js';
 import { programsOnly } from '../../detectors/rules/requirements.js';
 import { RuleIndex } from '../../detectors/rules/rule-index.js';
 import { rulesCommand } from '../../forwarder/cli/rules-command.js';
-import { fixtureIocs, truthSessions } from './helpers.js';
+import { fixtureIocs, record, truthSessions } from './helpers.js';
 
 function sink() {
   let text = '';
@@ -169,7 +169,9 @@ describe('rule index', () => {
 
   it('runs the rules for the program first, then those for any program, then those for destinations', () => {
     const command = 'curl http://169.254.169.254/latest/meta-data/iam/security-credentials/xmrig > ~/.bashrc';
-    const detections = engine.session({ sessionId: 's' }).analyze({ ...testRecordLike, command });
+    const detections = engine
+      .session({ sessionId: 's' })
+      .analyze(record(command, 1, { sessionId: 's', cwd: null, host: null, instanceId: null }));
     expect(detections.map((d) => d.ruleId)).toEqual([
       'sw-crypto-miner-download',
       'sw-persistence-shell-startup',
@@ -177,21 +179,6 @@ describe('rule index', () => {
     ]);
   });
 });
-
-const testRecordLike = {
-  sessionId: 's',
-  seq: 1,
-  command: '',
-  user: 'ssm-user',
-  host: null,
-  cwd: null,
-  root: false,
-  time: null,
-  source: 'raw' as const,
-  cancelled: false,
-  incomplete: false,
-  instanceId: null,
-};
 
 describe('rule format', () => {
   it('names the file and line of a schema error', () => {
