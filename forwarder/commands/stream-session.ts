@@ -1,4 +1,5 @@
 import { type AssemblerSnapshot, CommandAssembler } from './assembler.js';
+import { keepOneAlive } from './keep-alive.js';
 import { PromptFinder, type PromptFinderSnapshot } from './prompt.js';
 import type { CommandRecord, SessionInfo } from './record.js';
 import { CommandSegmenter, type SegmenterSnapshot } from './segmenter.js';
@@ -120,13 +121,9 @@ export class StreamSession {
   }
 }
 
-/** An idle session with a command left open, kept so that a full GC keeps the optimized code: see TerminalSession's. */
-let idleSession: StreamSession | 'starting' | null = null;
-
-function keepIdleSession(): void {
-  if (idleSession !== null) return;
-  idleSession = 'starting'; // its own construction comes back here
+/** An idle session with a command left open (see keepOneAlive). */
+const keepIdleSession = keepOneAlive(() => {
   const session = new StreamSession('idle', () => {});
   session.push({ lines: ['sh-5.2$ echo "', '> '], time: null });
-  idleSession = session;
-}
+  return session;
+});

@@ -1,6 +1,7 @@
 import { Terminal, type TerminalSnapshot } from '../terminal/terminal.js';
 import { ScriptFramer } from '../transcript/script-framer.js';
 import { type AssemblerSnapshot, CommandAssembler } from './assembler.js';
+import { keepOneAlive } from './keep-alive.js';
 import { PromptFinder, type PromptFinderSnapshot } from './prompt.js';
 import type { CommandRecord, SessionInfo, TranscriptSource } from './record.js';
 import { CommandSegmenter, type SegmenterSnapshot } from './segmenter.js';
@@ -101,21 +102,13 @@ export class TerminalSession {
 }
 
 /**
- * An idle session kept for the life of the process (made with the first session, not at import: functions that never
- * replay do not pay for it). V8 discards optimized code once the hidden classes it was specialised for have died, as
- * they do in a full GC while no session is alive: after an idle pause (V8's memory reducer, e.g. between Lambda
- * invocations) or between inputs. The replay then runs unoptimized while it recompiles: measured, 30-80 ms instead of
- * 3-5 ms for each of the next few transcripts of 350 KB. The idle session keeps those classes alive, the prompt's and
- * the continuation scanner's included (it holds a command left open).
+ * An idle session, with a command left open so the prompt's and the continuation scanner's classes stay alive too.
+ * Measured without it: 30-80 ms instead of 3-5 ms for each of the next few 350 KB transcripts after a full GC.
  */
-let idleSession: TerminalSession | 'starting' | null = null;
-
-function keepIdleSession(): void {
-  if (idleSession !== null) return;
-  idleSession = 'starting'; // its own construction comes back here
+const keepIdleSession = keepOneAlive(() => {
   const session = new TerminalSession('idle', 's3', () => {});
   const openCommand = ['sh-5.2$ echo "', '> ', '> '].map((line) => `\x1b[?2004h${line}\r\r\n\x1b[?2004l\r`).join('');
   // the script framer holds back the text's end (it may be the footer): blanks after it push the command through
   session.push(openCommand + ' '.repeat(1024), null);
-  idleSession = session;
-}
+  return session;
+});
