@@ -7,6 +7,7 @@ import type { ReplayedCommand } from '../stream/session-replay.js';
 import { isObject } from '../transcript/envelopes.js';
 import { parseScriptHeader } from '../transcript/script-framing.js';
 import { sessionIdFromName } from '../transcript/session-id.js';
+import { Utf8Decoder } from '../transcript/utf8-decoder.js';
 import type { Runtime } from './runtime.js';
 
 export interface ObjectRef {
@@ -139,7 +140,7 @@ async function readResumable(
   const engine = await rt.engine();
   const budget = rt.config.maxObjectBytesPerInvocation;
   const start = continuation?.offset ?? 0;
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new Utf8Decoder(start === 0);
   const commands: ReplayedCommand[] = [];
   let analyzer: ReturnType<Engine['session']> | null = null;
   const emit: ConstructorParameters<typeof TerminalSession>[2] = (record, info) => {
@@ -181,7 +182,7 @@ async function readResumable(
         : chunk;
     read += piece.length;
     recent = Buffer.concat([recent, piece]).subarray(-4);
-    push(decoder.decode(piece, { stream: true }));
+    push(decoder.decode(piece));
     if (piece.length < chunk.length) {
       const offset = start + read - incompleteUtf8Tail(recent);
       rt.observer.count('ObjectBytes', read);
@@ -190,7 +191,7 @@ async function readResumable(
       return 'continued';
     }
   }
-  push(decoder.decode());
+  push(decoder.end());
   const done = sessionOf();
   done.end();
   rt.observer.count('ObjectBytes', read);

@@ -6,6 +6,7 @@ import { DecodeError, type TranscriptEvent } from './events.js';
 import { JsonValueSplitter } from './json-values.js';
 import { parseScriptHeader } from './script-framing.js';
 import { sessionIdFromName } from './session-id.js';
+import { Utf8Decoder } from './utf8-decoder.js';
 
 export interface DecodeOptions {
   /** File name or S3 key: used in messages, and for the session id when the content has none. */
@@ -210,14 +211,14 @@ function gunzip(input: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
  * reported once per input, told apart from a U+FFFD that was really in the bytes.
  */
 class Utf8Text {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  private readonly decoder = new Utf8Decoder();
   private reported = false;
   error: DecodeError | null = null;
 
   constructor(private readonly where: string | null) {}
 
   decode(chunk: Uint8Array): string {
-    const text = this.decoder.decode(chunk, { stream: true });
+    const text = this.decoder.decode(chunk);
     if (!this.reported && text.includes('\uFFFD') && countChar(text, '\uFFFD') > countReplacementBytes(chunk)) {
       this.reported = true;
       this.error = new DecodeError('utf8', 'invalid UTF-8 (shown as U+FFFD)', this.where);
@@ -226,7 +227,7 @@ class Utf8Text {
   }
 
   end(): string {
-    return this.decoder.decode();
+    return this.decoder.end();
   }
 
   takeError(): DecodeError | null {
