@@ -8,6 +8,11 @@ import { replayStreamLine } from './stream-line.js';
 
 /** How many earlier commands a streamed line is compared with to spot history recall edited in place. */
 const RECENT_COMMANDS = 32;
+/**
+ * Longer commands are not kept for that comparison: they would make every delivery's saved state carry them (a
+ * 50 KB paste was most of a state item), and a recalled command that long is rarely edited in place.
+ */
+const RECALLED_CHARS = 1024;
 
 /** Everything a streaming session's reconstruction carries from one delivery to the next, as plain data. */
 export interface StreamSessionSnapshot {
@@ -106,6 +111,7 @@ export class StreamSession {
     record.instanceId = this.info.instanceId;
     if (this.editedRecall(record.command)) record.incomplete = true;
     this.emit(record, this.info);
+    if (record.command.length > RECALLED_CHARS) return;
     this.recent.push(record.command);
     if (this.recent.length > RECENT_COMMANDS) this.recent.shift();
   }

@@ -73,4 +73,23 @@ describe('resuming a reconstruction from a snapshot', () => {
     s.end();
     expect(out.map((r) => r.command)).toEqual([long.slice('sh-5.2$ '.length)]);
   });
+
+  it('keeps short commands for spotting an edited recall, not long ones: a pasted 50 KB command stays out of the state', () => {
+    const paste = `echo ${'word '.repeat(10_000)}`;
+    const out: CommandRecord[] = [];
+    const s = new StreamSession('s-0123456789abcdef0', (r) => out.push(r));
+    s.push({ lines: ['sh-5.2$ echo hello world', 'hello world', `sh-5.2$ ${paste}`, 'word', 'sh-5.2$ '], time: 1 });
+    const snapshot = roundTrip(s.snapshot());
+    expect(JSON.stringify(snapshot).length).toBeLessThan(10_000);
+    // the recalled `echo hello world` edited in place still comes out marked incomplete after the resume
+    const resumed = new StreamSession('s-0123456789abcdef0', (r) => out.push(r), snapshot);
+    resumed.push({ lines: ['sh-5.2$ echo hello worldsudo -u root bash', 'sh-5.2$ '], time: 2 });
+    resumed.end();
+    expect(out.map((r) => r.command.slice(0, 20))).toEqual([
+      'echo hello world',
+      paste.slice(0, 20),
+      'echo hello worldsudo',
+    ]);
+    expect(out[2]!.incomplete).toBe(true);
+  });
 });
