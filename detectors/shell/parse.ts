@@ -35,6 +35,13 @@ for (const [chars, bit] of [
 /** Whether the char code (NaN past the end of the text) is in the class. */
 const isClass = (code: number, bit: number): boolean => code < 128 && (CHAR_CLASS[code]! & bit) !== 0;
 
+/**
+ * Blanks and the characters readPlainWord takes as a plain word (none special, none for globbing or braces, no
+ * carriage return): a run of these after a command's word is read with one scan (see readPlainWords).
+ */
+const PLAIN_WORDS = /[^\r\n|&;<>()\\'"$`*?[{]*/y;
+const isBlank = (code: number) => code === 0x20 || code === 0x09;
+
 const SKIPPED_RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', '!']);
 /** The longest reserved word (`function`, `select`, …) handled by handleReservedWord. */
 const LONGEST_RESERVED = 8;
@@ -75,6 +82,19 @@ function takeParser(text: string): Parser {
 function releaseParser(parser: Parser): void {
   parser.reset('');
   idleParser = parser;
+}
+
+/** Runs of plain words are read in one scan (readPlainWords); off only to show that this changes nothing (tests). */
+let plainWordRuns = true;
+
+/** parseShell reading every word on its own: the reference the one-scan word runs are tested against. */
+export function parseShellWordByWord(source: string): ParseResult {
+  plainWordRuns = false;
+  try {
+    return parseShell(source);
+  } finally {
+    plainWordRuns = true;
+  }
 }
 
 export function parseShell(source: string): ParseResult {
@@ -331,9 +351,39 @@ class Parser {
         continue;
       }
       cmd.words.push(word);
+      if (plainWordRuns) this.readPlainWords(cmd.words);
     }
     if (cmd.words.length === 0 && cmd.assigns.length === 0 && cmd.redirects.length === 0) return null;
     return cmd;
+  }
+
+  /**
+   * The run of plain words after a word of a command, read with one regular-expression scan instead of word by word
+   * (arguments are mostly such words: a pasted command can hold thousands). Each word comes out as readPlainWord
+   * makes it and costs the node budget what the general loop would charge; the last word is left to that loop when
+   * something other than a blank follows it (`2>file`, `a$x`), as is the whole run when the budget would run out.
+   */
+  private readPlainWords(words: Word[]): void {
+    if (!isBlank(this.code())) return;
+    PLAIN_WORDS.lastIndex = this.pos;
+    PLAIN_WORDS.test(this.src);
+    let end = PLAIN_WORDS.lastIndex;
+    if (end < this.length && !isBlank(codeAt(this.src, end))) {
+      end = Math.max(this.src.lastIndexOf(' ', end - 1), this.src.lastIndexOf('\t', end - 1));
+    }
+    if (end <= this.pos) return;
+    const run = sliceText(this.src, this.pos, end);
+    const texts = run.includes('\t') ? run.split(/[ \t]+/) : run.split(' ');
+    let count = 0;
+    for (const text of texts) if (text) count++;
+    // per word: the loop's tick and readPlainWord's, and one for the delimiter unless the word ends the text
+    const ticks = 3 * count - (end === this.length && !isBlank(codeAt(this.src, end - 1)) ? 1 : 0);
+    if (this.nodes + ticks > MAX_NODES) return;
+    this.nodes += ticks;
+    for (const text of texts) {
+      if (text) words.push({ parts: [{ kind: 'lit', value: text, quoted: false }], raw: text, plain: true });
+    }
+    this.pos = end;
   }
 
   /** `NAME=`, `NAME+=` or `NAME[index]=` at the position, or null. */
