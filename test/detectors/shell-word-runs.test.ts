@@ -38,7 +38,7 @@ const piece = fc.constantFrom(
   "'q'",
   '"d q"',
   '$x',
-  '${y}',
+  '$'.concat('{y}'),
   '$(id)',
   '`id`',
   '*',
