@@ -129,6 +129,8 @@ class Parser {
   private pos = 0;
   private depth = 0;
   private nodes = 0;
+  /** A run of plain words would have exhausted the node budget: the rest is read word by word (see readPlainWords). */
+  private budgetShort = false;
   private pending: PendingHeredoc[] = [];
   /** `src.length`, read once (see text.ts for why the hot loops avoid looking things up on the string). */
   private length: number;
@@ -144,6 +146,7 @@ class Parser {
     this.pos = 0;
     this.depth = 0;
     this.nodes = 0;
+    this.budgetShort = false;
     if (this.pending.length > 0) this.pending = [];
   }
 
@@ -361,10 +364,11 @@ class Parser {
    * The run of plain words after a word of a command, read with one regular-expression scan instead of word by word
    * (arguments are mostly such words: a pasted command can hold thousands). Each word comes out as readPlainWord
    * makes it and costs the node budget what the general loop would charge; the last word is left to that loop when
-   * something other than a blank follows it (`2>file`, `a$x`), as is the whole run when the budget would run out.
+   * something other than a blank follows it (`2>file`, `a$x`). When the run would exhaust the budget, the rest of
+   * the text is read word by word, so the limit stops the parse where it always did (and no run is scanned twice).
    */
   private readPlainWords(words: Word[]): void {
-    if (!isBlank(this.code())) return;
+    if (this.budgetShort || !isBlank(this.code())) return;
     PLAIN_WORDS.lastIndex = this.pos;
     PLAIN_WORDS.test(this.src);
     let end = PLAIN_WORDS.lastIndex;
@@ -378,7 +382,10 @@ class Parser {
     for (const text of texts) if (text) count++;
     // per word: the loop's tick and readPlainWord's, and one for the delimiter unless the word ends the text
     const ticks = 3 * count - (end === this.length && !isBlank(codeAt(this.src, end - 1)) ? 1 : 0);
-    if (this.nodes + ticks > MAX_NODES) return;
+    if (this.nodes + ticks > MAX_NODES) {
+      this.budgetShort = true;
+      return;
+    }
     this.nodes += ticks;
     for (const text of texts) {
       if (text) words.push({ parts: [{ kind: 'lit', value: text, quoted: false }], raw: text, plain: true });

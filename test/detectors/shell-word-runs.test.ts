@@ -101,7 +101,7 @@ describe('plain word runs', () => {
   });
 
   it('stop at the parser’s node budget where word by word stops', () => {
-    for (const words of [6_600, 6_666, 6_667, 6_700, 10_000]) {
+    for (const words of [6_600, 6_666, 6_667, 6_700, 10_000, 200_000]) {
       const text = `echo${' w'.repeat(words)} > out`;
       const fast = parseShell(text);
       expect(fast).toEqual(parseShellWordByWord(text));
