@@ -97,6 +97,7 @@ export function lambdaEnvironment(): NodeJS.ProcessEnv {
     LOG_LEVEL: 'WARN',
     POWERTOOLS_SERVICE_NAME: 'sessionwatch',
     POWERTOOLS_METRICS_NAMESPACE: 'SessionWatch',
+    NODE_OPTIONS: '--max-semi-space-size=51',
   };
 }
 

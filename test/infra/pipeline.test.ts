@@ -94,6 +94,7 @@ describe('pipeline functions', () => {
       SESSIONWATCH_RULE_SOURCES: `s3://${CONFIG_BUCKET}/rules/,s3://org-detections-bucket/sessionwatch/extra.yaml`,
       SESSIONWATCH_CONTINUATION_QUEUE_URL: `<Ref:${idOf('Continuation', 'AWS::SQS::Queue')}>`,
       SESSIONWATCH_LOG_GROUPS: '/sessionwatch/session-logs',
+      NODE_OPTIONS: '--max-semi-space-size=51',
     });
     // the coverage settings: grace from the pipeline configuration, the session length from the preferences (240 min)
     const coverage = { SESSIONWATCH_COVERAGE_CONFIG: JSON.stringify({ grace: '30m', maxSession: '240m' }) };
