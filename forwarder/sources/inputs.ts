@@ -65,6 +65,7 @@ async function* walk(dir: string): AsyncGenerator<Input> {
  * file, which dominate with many small transcripts. Larger files (and pipes) stream, so memory stays bounded.
  */
 const WHOLE_FILE_BYTES = 1024 * 1024;
+const PIECE_BYTES = 64 * 1024;
 
 function fileInput(path: string): Input {
   return { name: path, open: () => readFileChunks(path) };
@@ -77,7 +78,8 @@ async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
     const info = fstatSync(fd);
     if (info.isFile() && info.size <= WHOLE_FILE_BYTES) {
       const data = readFileSync(fd);
-      if (data.length > 0) yield data;
+      // handed on in pieces: decoding and replaying a whole file's text at once measured ~40% slower
+      for (let at = 0; at < data.length; at += PIECE_BYTES) yield data.subarray(at, at + PIECE_BYTES);
       return;
     }
     streaming = true; // the stream closes the descriptor
