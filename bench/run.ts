@@ -103,12 +103,18 @@ function corpusFacts(c: Corpus) {
 const bytesOf = (c: Corpus, format: Format) =>
   format === 'log' ? c.bytes.log : format === 'cwFinal' ? c.bytes.cwFinal : c.bytes.payload;
 
-const gunzipJson = await timed(() => gunzipAndParse(mixed), settings.runs);
-const utf8Scan = await timed(() => decodeAndCountLines(mixed), settings.runs);
-const baseline = {
-  gunzipJsonMBps: mbPerSecond(mixed.bytes.payload, gunzipJson.ms),
-  utf8ScanMBps: mbPerSecond(mixed.bytes.log, utf8Scan.ms),
-};
+/**
+ * The baselines are measured before and after the end-to-end rows and the fastest run counts, as for every other
+ * figure: on this shared machine one measurement of the UTF-8 scan has come out anywhere between 320 and 700 MB/s.
+ */
+const baseline = { gunzipJsonMBps: 0, utf8ScanMBps: 0 };
+async function measureBaselines(): Promise<void> {
+  const gunzipJson = await timed(() => gunzipAndParse(mixed), settings.runs);
+  const utf8Scan = await timed(() => decodeAndCountLines(mixed), settings.runs);
+  baseline.gunzipJsonMBps = Math.max(baseline.gunzipJsonMBps, mbPerSecond(mixed.bytes.payload, gunzipJson.ms));
+  baseline.utf8ScanMBps = Math.max(baseline.utf8ScanMBps, mbPerSecond(mixed.bytes.log, utf8Scan.ms));
+}
+await measureBaselines();
 
 interface EndToEnd {
   name: string;
@@ -144,7 +150,7 @@ async function e2e<S>(
     commandsPerSecond: Math.round(t.value.commands / (t.ms / 1000)),
     commands: t.value.commands,
     alerts: t.value.alerts,
-    vsBaseline: round(rate / (vsStream ? baseline.gunzipJsonMBps : baseline.utf8ScanMBps), 4),
+    vsBaseline: 0, // once the baselines are measured again, below
     baseline: vsStream ? 'gunzip+JSON.parse' : 'UTF-8 scan',
   };
   endToEnd.push(row);
@@ -182,6 +188,12 @@ await e2e(
   (rig) => runLambdaSubscriptions(editing, rig),
   () => lambdaRuntime(editing),
 );
+
+await measureBaselines();
+for (const row of endToEnd) {
+  const base = row.baseline === 'UTF-8 scan' ? baseline.utf8ScanMBps : baseline.gunzipJsonMBps;
+  row.vsBaseline = round(row.mbPerSecond / base, 4);
+}
 
 print(
   table(
