@@ -134,7 +134,7 @@ async function readResumable(
   continuation: Continuation | undefined,
 ): Promise<ObjectOutcome> {
   const saved = continuation
-    ? ((await rt.states.get(continuation.stateKey))?.item as unknown as ContinuationState | undefined)
+    ? ((await rt.states.getValue(continuation.stateKey)) as ContinuationState | null)
     : undefined;
   if (continuation && !saved) throw new Error(`continuation state ${continuation.stateKey} is missing`);
   const engine = await rt.engine();
@@ -225,9 +225,7 @@ async function handOver(
   if (!rt.config.continuationQueueUrl) throw new Error('object too large for one invocation and no continuation queue');
   const stateKey = `continuation#${ref.bucket}/${ref.key}#${ref.versionId ?? ''}#${part}`;
   const state: ContinuationState = { reconstruction: session.snapshot(), detector: analyzer?.snapshot() ?? null };
-  // The continuation state has the store's shape so the same table and TTL keep it. A retried part finds its state
-  // already written (the conditional put refuses it): the same bytes gave the same state.
-  await rt.states.put(stateKey, state as never, null);
+  await rt.states.putOnce(stateKey, state);
   const message: Continuation = { ...ref, offset, stateKey, part };
   await rt.continueLater(message);
   rt.observer.count('Continuations');

@@ -24,6 +24,13 @@ export interface SessionStateStore {
   get(key: string): Promise<VersionedItem | null>;
   /** False when another writer stored a newer version first (the caller reads again and redoes its work). */
   put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean>;
+  /** A value stored whole under its own key (the S3 object path's continuation state), or null. */
+  getValue(key: string): Promise<unknown>;
+  /**
+   * Stores a value whole, once: a retried write finds the value already there and leaves it (the same input gave
+   * the same value). Same table and TTL as the session states.
+   */
+  putOnce(key: string, value: object): Promise<void>;
 }
 
 /** The item without its buffered events: each chunk's stamps stay, its events are stored apart. */
@@ -36,8 +43,6 @@ type StoredMeta = Omit<SessionStateItem, 'replay'> & {
  * from version to version as it is, so a delivery costs what it adds, not what the session has buffered.
  */
 function split<P>(item: SessionStateItem, encode: (events: SessionEvent[]) => P, isPacked: (p: unknown) => p is P) {
-  // the object path's continuation states share the table and have no buffer: stored whole
-  if (!item.replay?.buffer) return { meta: JSON.stringify(item), chunks: [] as P[] };
   const meta: StoredMeta = { ...item, replay: { ...item.replay, buffer: item.replay.buffer.map((c) => c.stamps) } };
   const chunks = item.replay.buffer.map((c) => {
     if (!isPacked(c.packed)) c.packed = encode(c.events());
@@ -48,7 +53,6 @@ function split<P>(item: SessionStateItem, encode: (events: SessionEvent[]) => P,
 
 function joined<P>(meta: string, chunks: readonly P[], decode: (packed: P) => SessionEvent[]): SessionStateItem {
   const m = JSON.parse(meta) as StoredMeta;
-  if (!m.replay?.buffer) return m as unknown as SessionStateItem;
   const buffer: BufferChunk[] = m.replay.buffer.map((stamps, i) => packedChunk(stamps, chunks[i]!, decode));
   return { ...m, replay: { ...m.replay, buffer } };
 }
@@ -58,6 +62,7 @@ const isString = (p: unknown): p is string => typeof p === 'string';
 
 export class MemorySessionStateStore implements SessionStateStore {
   private readonly items = new Map<string, { meta: string; chunks: string[]; version: number }>();
+  private readonly values = new Map<string, string>();
 
   async get(key: string): Promise<VersionedItem | null> {
     const stored = this.items.get(key);
@@ -69,6 +74,15 @@ export class MemorySessionStateStore implements SessionStateStore {
     if (current !== expectedVersion) return false;
     this.items.set(key, { ...split(item, JSON.stringify, isString), version: (current ?? 0) + 1 });
     return true;
+  }
+
+  async getValue(key: string): Promise<unknown> {
+    const stored = this.values.get(key);
+    return stored === undefined ? null : JSON.parse(stored);
+  }
+
+  async putOnce(key: string, value: object): Promise<void> {
+    if (!this.values.has(key)) this.values.set(key, JSON.stringify(value));
   }
 }
 
@@ -110,7 +124,24 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const { meta, chunks } = split(item, gzipEvents, isBytes);
-    const state = gzipSync(meta);
+    return this.write(key, gzipSync(meta), chunks, expectedVersion);
+  }
+
+  async getValue(key: string): Promise<unknown> {
+    const { GetItemCommand } = await sdk.dynamoDb();
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true }),
+    );
+    const state = out.Item?.state?.B;
+    return state ? JSON.parse(gunzipSync(state).toString('utf8')) : null;
+  }
+
+  async putOnce(key: string, value: object): Promise<void> {
+    await this.write(key, gzipSync(JSON.stringify(value)), [], null);
+  }
+
+  /** A conditional put: over `expectedVersion`, or only where no item is (null). False when the condition failed. */
+  private async write(key: string, state: Buffer, chunks: Uint8Array[], expectedVersion: number | null) {
     const bytes = chunks.reduce((n, c) => n + c.length, state.length);
     if (bytes > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
     const { PutItemCommand, ConditionalCheckFailedException } = await sdk.dynamoDb();

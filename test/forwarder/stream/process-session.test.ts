@@ -12,6 +12,7 @@ import { processSessionEvents, stateKey } from '../../../forwarder/stream/proces
 import type { ReplayedCommand, SessionEvent } from '../../../forwarder/stream/session-replay.js';
 import {
   DynamoDbSessionStateStore,
+  MemorySessionStateStore,
   type SessionStateItem,
   type SessionStateStore,
   StateTooLargeError,
@@ -88,6 +89,16 @@ describe('DynamoDbSessionStateStore', () => {
     },
     alerted: [],
     outbox: [],
+  });
+
+  it('keeps a value written once (a continuation state): a retried write leaves the first, either store', async () => {
+    const { store } = await newStore();
+    for (const s of [store, new MemorySessionStateStore()]) {
+      expect(await s.getValue('continuation#b/k.log##1')).toBeNull();
+      await s.putOnce('continuation#b/k.log##1', { offset: 1, text: 'é\u001b[0m' });
+      await s.putOnce('continuation#b/k.log##1', { offset: 2 });
+      expect(await s.getValue('continuation#b/k.log##1')).toEqual({ offset: 1, text: 'é\u001b[0m' });
+    }
   });
 
   it('writes only over the version it read, with a TTL, gzipped', async () => {
