@@ -46,14 +46,14 @@ function regex(pattern: string): SafeRegex {
 const short = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
 
 /**
- * `--name`, `--name=value`, `-x` (also inside a bundle such as `-xzf`; the letter's case counts), or the exact
- * argument (lowercased) for anything else, such as `-name`.
+ * `--name`, `--name=value`, `-x` (also inside a bundle such as `-xzf`; the letter's case counts: `dpkg -P` purges,
+ * `dpkg -p` prints), or the exact argument (lowercased) for anything else, such as `-name`.
  */
 function flagTest(flag: string): (facts: CommandFacts) => boolean {
   const lower = flag.toLowerCase();
   const long = lower.startsWith('--');
   const withValue = `${lower}=`;
-  const letter = !long && lower.length === 2 ? flag[1]! : null;
+  const letter = !long && lower.length === 2 && /^-[A-Za-z]$/.test(flag) ? flag[1]! : null;
   // an option spelled with a leading dash can only be an argument with one, and most commands have few of those
   const dashOnly = lower.startsWith('-');
   return (facts) => {
@@ -61,7 +61,7 @@ function flagTest(flag: string): (facts: CommandFacts) => boolean {
     const dashed = facts.lowerDashArgs;
     for (let i = 0; i < dashed.length; i++) {
       const arg = dashed[i]!;
-      if (arg === lower) return true;
+      if (arg === lower && letter === null) return true;
       if (long) {
         if (arg.startsWith(withValue)) return true;
       } else if (letter !== null && facts.bundles[i]!.includes(letter)) return true;
