@@ -100,8 +100,9 @@ async function sqsBatch(records: Json[], rt: Runtime, remainingMs: () => number)
   for (const [i, record] of records.entries()) {
     const id = String(record.messageId ?? '');
     if (i > 0 && remainingMs() < rt.config.timeGuardMs) {
-      // too little time left to start another message: it comes back after its visibility timeout
-      failures.push({ itemIdentifier: id });
+      // too little time left to start another message: it goes to the continuation queue as a new message, or else
+      // comes back after its visibility timeout (a receive that counts toward the dead-letter queue, unfailed)
+      if (!(await requeued(rt, String(record.body ?? '')))) failures.push({ itemIdentifier: id });
       continue;
     }
     rt.observer.logger.appendKeys({ messageId: id });
@@ -121,6 +122,18 @@ async function sqsBatch(records: Json[], rt: Runtime, remainingMs: () => number)
     }
   }
   return { batchItemFailures: failures };
+}
+
+async function requeued(rt: Runtime, body: string): Promise<boolean> {
+  if (!rt.config.continuationQueueUrl) return false;
+  try {
+    await rt.requeue(body);
+    rt.observer.count('MessagesRequeued');
+    return true;
+  } catch (error) {
+    rt.observer.logger.warn('message not requeued; SQS brings it back', { error: (error as Error).message });
+    return false;
+  }
 }
 
 /**

@@ -312,8 +312,10 @@ export function parseContinuation(value: unknown): Continuation | null {
 }
 
 export async function sendContinuation(queueUrl: string, message: Continuation): Promise<void> {
+  await sendMessage(queueUrl, JSON.stringify({ sessionwatchContinuation: message }));
+}
+
+export async function sendMessage(queueUrl: string, body: string): Promise<void> {
   const { SendMessageCommand } = await sdk.sqs();
-  await sqsClient().send(
-    new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ sessionwatchContinuation: message }) }),
-  );
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
 }

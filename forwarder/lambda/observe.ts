@@ -30,6 +30,7 @@ export type PipelineMetric =
   | 'ObjectReadErrors'
   | 'KmsAccessDenied'
   | 'Continuations'
+  | 'MessagesRequeued'
   | 'SessionEventsIndexed'
   | 'SessionEventsRejected'
   | 'CoverageSessionsChecked'

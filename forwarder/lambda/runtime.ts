@@ -28,7 +28,7 @@ import { s3Objects } from '../sources/s3-reader.js';
 import type { ReplayedCommand } from '../stream/session-replay.js';
 import { DynamoDbSessionStateStore, MemorySessionStateStore, type SessionStateStore } from '../stream/state-store.js';
 import type { LambdaConfig } from './config.js';
-import { type Continuation, sendContinuation } from './objects.js';
+import { type Continuation, sendContinuation, sendMessage } from './objects.js';
 import type { Observer } from './observe.js';
 
 /** The coverage stores: sessions to check, what was seen of their transcripts, and the gaps already raised. */
@@ -60,6 +60,8 @@ export interface Runtime {
   deliver(alerts: readonly Alert[]): Promise<DeliveryOutcome>;
   /** Hands the rest of a large object to a later invocation (the continuation queue). */
   continueLater(message: Continuation): Promise<void>;
+  /** Sends a message body to the continuation queue as a new message (its receive count starts again at zero). */
+  requeue(body: string): Promise<void>;
   /** Alerts for replayed commands: actor resolved once per session, severity threshold applied. */
   alertsFor(commands: readonly ReplayedCommand[], transcript?: { bucket: string; key: string }): Promise<Alert[]>;
   /** Tells coverage that a session's transcript was seen (a few conditional writes per session). */
@@ -167,6 +169,7 @@ export async function createRuntime(
       return { fresh, spooled };
     },
     continueLater: (message) => sendContinuation(config.continuationQueueUrl!, message),
+    requeue: (body) => sendMessage(config.continuationQueueUrl!, body),
     async alertsFor(commands, transcript) {
       const alerts: Alert[] = [];
       const actors = new Map<string, Promise<Actor>>();

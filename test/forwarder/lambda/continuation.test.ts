@@ -136,6 +136,36 @@ describe('a large plain .log is continued through the queue and gives the alerts
     expect(ids(delivered())).toEqual(await cliAlertIds(join(sessionsDir, 'mallory-09f8e7d6c5b4a3921.log')));
   });
 
+  it('with a continuation queue, sends a message it had no time to start there as a new one instead of failing it', async () => {
+    const { handler, delivered } = await coldStart(emu, {
+      SESSIONWATCH_CONTINUATION_QUEUE_URL: sqs.queueUrl,
+      AWS_ENDPOINT_URL_SQS: new URL(sqs.queueUrl).origin,
+      SESSIONWATCH_TIME_GUARD_MS: '60000',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+    });
+    const body = JSON.stringify({ Records: [s3Record(TRANSCRIPT_KEY('ci-deployer-0123456789abcdef0'))] });
+    const late = { awsRequestId: 'req-late', getRemainingTimeInMillis: () => 30_000 };
+    const first = await captureOutput(() =>
+      handler(
+        sqsEvent([
+          { id: 'm-1', body: JSON.stringify({ Records: [s3Record(TRANSCRIPT_KEY('mallory-09f8e7d6c5b4a3921'))] }) },
+          { id: 'm-2', body },
+        ]),
+        late,
+      ),
+    );
+    // m-2 is not returned to its queue (a receive that would count toward the DLQ) but sent on, unchanged
+    expect(first.result).toEqual({ batchItemFailures: [] });
+    expect(first.output.metrics.MessagesRequeued).toBe(1);
+    expect(sqs.messages.map((m) => m.body)).toEqual([body]);
+    expect(await handler(sqsEvent([sqs.messages.shift()!]))).toEqual({ batchItemFailures: [] });
+    const expected = [
+      ...(await cliAlertIds(join(sessionsDir, 'mallory-09f8e7d6c5b4a3921.log'))),
+      ...(await cliAlertIds(join(sessionsDir, 'ci-deployer-0123456789abcdef0.log'))),
+    ];
+    expect(ids(delivered())).toEqual([...new Set(expected)].sort());
+  });
+
   it('fails the message (for a retry, then the DLQ) when no continuation queue is configured', async () => {
     const { handler, delivered } = await coldStart(emu, { SESSIONWATCH_MAX_OBJECT_BYTES_PER_INVOCATION: '512' });
     const sid = 'mallory-09f8e7d6c5b4a3921';
