@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createEngine } from '../../detectors/index.js';
+import { withoutImagePrefilter } from '../../detectors/sigma/sigma.js';
 import { sharedDir } from '../helpers/paths.js';
 import { record, truthSessions } from './helpers.js';
 
@@ -62,6 +64,40 @@ describe.skipIf(!sigmaDir)('SigmaHQ Linux process_creation rules', () => {
     }
     console.info(`Sigma over ${commands} fixture commands fired: ${[...fired].join('; ') || 'nothing'}`);
     expect(commands).toBeGreaterThan(30);
+  });
+
+  it('skips a rule for commands of programs its Image values exclude, and finds exactly what evaluating it finds', () => {
+    // commands made of each rule's own programs and values, so that most rules fire on some of them
+    const commands: string[] = [];
+    for (const { text } of texts) {
+      const programs = new Set<string>();
+      const values: string[] = [];
+      const collect = (node: unknown, key = ''): void => {
+        if (Array.isArray(node)) for (const n of node) collect(n, key);
+        else if (node && typeof node === 'object')
+          for (const [k, v] of Object.entries(node as Record<string, unknown>)) collect(v, k);
+        else if (typeof node === 'string' && key.startsWith('Image')) programs.add(node.replace(/^.*\//, ''));
+        else if (typeof node === 'string' && key.startsWith('CommandLine')) values.push(node.replace(/[*?]/g, ''));
+      };
+      collect((parse(text) as { detection: unknown }).detection);
+      for (const p of programs.size > 0 ? programs : ['sh']) {
+        commands.push(`${p} ${values.join(' ')}`, `sudo ${p} ${values.slice(0, 2).join(' ')}`);
+        commands.push(`/opt/x/${p.toUpperCase()} ${values[0] ?? ''}`, `echo x | ${p} ${values.at(-1) ?? ''}`);
+      }
+    }
+    for (const { truth } of truthSessions()) commands.push(...truth.commands.map((c) => c.command));
+    const filtered = createEngine({ builtin: false, sigmaTexts: texts }).engine;
+    const reference = withoutImagePrefilter(() => createEngine({ builtin: false, sigmaTexts: texts })).engine;
+    const detections = (engine: typeof filtered) =>
+      commands.map((c, i) =>
+        engine
+          .session({ sessionId: `s${i}` })
+          .analyze(record(c, 1))
+          .map((d) => d.ruleId),
+      );
+    const got = detections(filtered);
+    expect(got).toEqual(detections(reference));
+    expect(new Set(got.flat()).size).toBeGreaterThan(60); // the commands reach most rules
   });
 
   it('raises the SigmaHQ rules on what they describe', () => {
