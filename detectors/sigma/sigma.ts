@@ -227,17 +227,6 @@ function conditionImages(node: ConditionNode, selections: Map<string, Images>): 
   }
 }
 
-/** The lowercased name of the command's Image (see processEvents), for the last command asked about. */
-let lastImage: { facts: CommandFacts; name: string } | null = null;
-
-function imageName(facts: CommandFacts): string {
-  if (lastImage?.facts !== facts) {
-    const image = programPath(facts.cmd.path || facts.cmd.program);
-    lastImage = { facts, name: image.slice(image.lastIndexOf('/') + 1).toLowerCase() };
-  }
-  return lastImage.name;
-}
-
 /** Rules compile with the Image prefilter; off only to show that it changes no result (tests). */
 let imagePrefilter = true;
 
@@ -274,16 +263,32 @@ function programPath(name: string): string {
   return name.includes('/') ? name : `/usr/bin/${name}`;
 }
 
-/** The events of the command last asked about: every Sigma rule asks about the same command in turn. */
-let lastEvents: { facts: CommandFacts; env: MatchEnv; events: Observed[] } | null = null;
-
-function eventsOf(facts: CommandFacts, env: MatchEnv): Observed[] {
-  if (lastEvents?.facts !== facts || lastEvents.env !== env) {
-    const events = processEvents(facts.cmd, env).map((event) => ({ event, lower: lowercased(event) }));
-    lastEvents = { facts, env, events };
-  }
-  return lastEvents.events;
+/**
+ * The command last asked about, as the rules see it: every Sigma rule asks about the same command in turn. The name
+ * of its Image comes first (the prefilter); its events are built when a rule is evaluated.
+ */
+interface CommandView {
+  facts: CommandFacts;
+  env: MatchEnv;
+  imageName: string;
+  events: Observed[] | null;
 }
+let lastView: CommandView | null = null;
+
+function viewOf(facts: CommandFacts, env: MatchEnv): CommandView {
+  if (lastView?.facts !== facts || lastView.env !== env) {
+    const image = imageOf(facts.cmd);
+    lastView = { facts, env, imageName: image.slice(image.lastIndexOf('/') + 1).toLowerCase(), events: null };
+  }
+  return lastView;
+}
+
+function eventsOf(view: CommandView): Observed[] {
+  view.events ??= processEvents(view.facts.cmd, view.env).map((event) => ({ event, lower: lowercased(event) }));
+  return view.events;
+}
+
+const imageOf = (cmd: AnalysedCommand) => programPath(cmd.path || cmd.program);
 
 function lowercased(event: Event): Event {
   return {
@@ -299,7 +304,7 @@ function lowercased(event: Event): Event {
 function processEvents(cmd: AnalysedCommand, env: MatchEnv): Event[] {
   const parent = cmd.wrappers[cmd.wrappers.length - 1];
   const base: Event = {
-    Image: programPath(cmd.path || cmd.program),
+    Image: imageOf(cmd),
     CommandLine: cmd.text,
     ParentImage: parent ? programPath(parent.name) : '/usr/bin/bash',
     ParentCommandLine: parent ? [parent.name, ...parent.options].join(' ') : 'bash',
@@ -335,18 +340,18 @@ export function compileSigmaText(source: string, text: string): { rule: Compiled
   if (!detection || typeof detection !== 'object') return { problem: 'no detection section' };
   try {
     const selections = new Map<string, Selection>();
-    const selectionNames = new Map<string, Images>();
+    const imagesBySelection = new Map<string, Images>();
     for (const [name, def] of Object.entries(detection)) {
       if (name === 'condition' || name === 'timeframe') continue;
       selections.set(name, selectionMatcher(name, def));
-      selectionNames.set(name, selectionImages(def));
+      imagesBySelection.set(name, selectionImages(def));
     }
     const conditions = Array.isArray(detection.condition) ? detection.condition : [detection.condition];
     const trees = conditions.map((c) => {
       if (typeof c !== 'string') throw new Unsupported('condition is not a string');
       return parseSigmaCondition(c, [...selections.keys()]);
     });
-    const images = imagePrefilter ? unionOf(trees.map((t) => conditionImages(t, selectionNames))) : null;
+    const images = imagePrefilter ? unionOf(trees.map((t) => conditionImages(t, imagesBySelection))) : null;
     const tags = Array.isArray(doc.tags) ? doc.tags.map((t) => String(t).toLowerCase()) : [];
     const attack = tags
       .map((t) => (t.startsWith('attack.t') ? attackTag(t) : null))
@@ -363,8 +368,9 @@ export function compileSigmaText(source: string, text: string): { rule: Compiled
       attack,
       references: Array.isArray(doc.references) ? doc.references.map(String) : [],
       predicate: (facts, env, evidence) => {
-        if (images !== null && !images.has(imageName(facts))) return false;
-        for (const seen of eventsOf(facts, env)) {
+        const view = viewOf(facts, env);
+        if (images !== null && !images.has(view.imageName)) return false;
+        for (const seen of eventsOf(view)) {
           if (trees.some((t) => evaluate(t, selections, seen))) {
             evidence.push({
               kind: 'sigma',
