@@ -53,7 +53,7 @@ function flagTest(flag: string): (facts: CommandFacts) => boolean {
   const lower = flag.toLowerCase();
   const long = lower.startsWith('--');
   const withValue = `${lower}=`;
-  const letter = !long && lower.length === 2 && /^-[A-Za-z]$/.test(flag) ? flag[1]! : null;
+  const letter = /^-[A-Za-z]$/.test(flag) ? flag[1]! : null;
   // an option spelled with a leading dash can only be an argument with one, and most commands have few of those
   const dashOnly = lower.startsWith('-');
   return (facts) => {

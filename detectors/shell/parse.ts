@@ -22,24 +22,35 @@ const WORD_SPECIAL = 2; // ends a run of plain unquoted word characters (read to
 const QUOTED_SPECIAL = 4; // ends a run of plain characters inside double quotes
 const REDIRECT_START = 8; // a redirection starts with a file descriptor number, `{name}`, `&`, `<` or `>`
 const GLOB_OR_BRACE = 16; // makes an unquoted word subject to globbing or brace expansion
+const WORD_SPECIAL_CHARS = ' \t\n|&;<>()\\\'"$`';
+const GLOB_OR_BRACE_CHARS = '*?[{';
 const CHAR_CLASS = new Uint8Array(128);
 for (const [chars, bit] of [
   [' \t\n|&;<>()', WORD_END],
-  [' \t\n|&;<>()\\\'"$`', WORD_SPECIAL],
+  [WORD_SPECIAL_CHARS, WORD_SPECIAL],
   ['"\\$`', QUOTED_SPECIAL],
   ['0123456789{&<>', REDIRECT_START],
-  ['*?[{', GLOB_OR_BRACE],
+  [GLOB_OR_BRACE_CHARS, GLOB_OR_BRACE],
 ] as const) {
   for (let i = 0; i < chars.length; i++) CHAR_CLASS[chars.charCodeAt(i)]! |= bit;
 }
 /** Whether the char code (NaN past the end of the text) is in the class. */
 const isClass = (code: number, bit: number): boolean => code < 128 && (CHAR_CLASS[code]! & bit) !== 0;
 
+/** `chars` as the inside of a regular-expression character class, each by its code. */
+function regexClass(chars: string): string {
+  return [...chars].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+}
+
 /**
  * Blanks and the characters readPlainWord takes as a plain word (none special, none for globbing or braces, no
- * carriage return): a run of these after a command's word is read with one scan (see readPlainWords).
+ * carriage return): a run of these after a command's word is read with one scan (see readPlainWords). Built from the
+ * table's own character lists, so the two cannot disagree.
  */
-const PLAIN_WORDS = /[^\r\n|&;<>()\\'"$`*?[{]*/y;
+const PLAIN_WORDS = new RegExp(
+  `[^\\r${regexClass(WORD_SPECIAL_CHARS.replace(/[ \t]/g, '') + GLOB_OR_BRACE_CHARS)}]*`,
+  'y',
+);
 const isBlank = (code: number) => code === 0x20 || code === 0x09;
 
 const SKIPPED_RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time', '!']);
