@@ -111,14 +111,11 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   ) {}
 
   async get(key: string): Promise<VersionedItem | null> {
-    const { GetItemCommand } = await sdk.dynamoDb();
-    const out = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true }),
-    );
-    const state = out.Item?.state?.B;
-    const version = out.Item?.version?.N;
+    const item = await this.read(key);
+    const state = item?.state?.B;
+    const version = item?.version?.N;
     if (!state || !version) return null;
-    const chunks = (out.Item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
+    const chunks = (item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
     return { item: joined(gunzipSync(state).toString('utf8'), chunks, gunzipEvents), version: Number(version) };
   }
 
@@ -128,12 +125,17 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   }
 
   async getValue(key: string): Promise<unknown> {
+    const state = (await this.read(key))?.state?.B;
+    return state ? JSON.parse(gunzipSync(state).toString('utf8')) : null;
+  }
+
+  /** The item under `key`, read consistently (a state is read just before the write that depends on it). */
+  private async read(key: string) {
     const { GetItemCommand } = await sdk.dynamoDb();
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.table, Key: { pk: { S: key } }, ConsistentRead: true }),
     );
-    const state = out.Item?.state?.B;
-    return state ? JSON.parse(gunzipSync(state).toString('utf8')) : null;
+    return out.Item;
   }
 
   async putOnce(key: string, value: object): Promise<void> {
