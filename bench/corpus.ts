@@ -104,6 +104,68 @@ export function buildCorpus(workload: Workload, megabytes: number): Corpus {
   return { name: workload, sessions, bytes };
 }
 
+/**
+ * Long streaming sessions, as a working day at a shell gives them: each session's deliveries are the fixture
+ * sessions' streaming events one after another (times and ids moved on, so they stay in order), many more events
+ * than the Lambda keeps for reordering. Only the subscription format is built (the other two are left empty).
+ */
+export function longStreamCorpus(sessionCount: number, megabytes: number): Corpus {
+  const pool = loadFixtures();
+  const perSession = (megabytes * 1024 * 1024) / sessionCount;
+  const sessions: BenchSession[] = [];
+  const bytes = { log: 0, cwFinal: 0, payload: 0, subscriptionWire: 0 };
+  let next = 0;
+  for (let n = 0; n < sessionCount; n++) {
+    const id = renamed(`day-${'0'.repeat(17)}`, n);
+    const payloads: string[] = [];
+    let size = 0;
+    let clock = 1_791_466_204_000;
+    while (size < perSession) {
+      const f = pool[next++ % pool.length]!;
+      const parsed = f.payloads.map((p) => streamEventsOf(p.replaceAll(f.sessionId, id)));
+      const first = Math.min(...parsed.flatMap((p) => p.logEvents.map((e) => e.timestamp)));
+      const moved = parsed.map((p) => moveStreamEvents(p, clock - first)).filter((p) => p !== null);
+      clock = Math.max(clock, ...moved.map((m) => m.last)) + 1000;
+      for (const m of moved) {
+        payloads.push(m.payload);
+        size += m.payload.length;
+      }
+    }
+    const session: BenchSession = {
+      sessionId: id,
+      log: Buffer.alloc(0),
+      cwFinal: Buffer.alloc(0),
+      subscription: payloads.map((p) => ({ awslogs: { data: gzipSync(p).toString('base64') } })),
+      payloadBytes: size,
+    };
+    sessions.push(session);
+    bytes.payload += size;
+    bytes.subscriptionWire += session.subscription.reduce((n, e) => n + e.awslogs.data.length, 0);
+  }
+  return { name: 'long-stream', sessions, bytes };
+}
+
+interface Payload {
+  logEvents: { id: string; timestamp: number; message: string }[];
+}
+
+/** A delivery's payload with only its streaming events (end-of-session text would end the session early). */
+function streamEventsOf(payload: string): Payload {
+  const p = JSON.parse(payload) as Payload;
+  p.logEvents = p.logEvents.filter((e) => e.message.startsWith('{'));
+  return p;
+}
+
+/** The delivery with its events `shift` ms later (ids begin with the time, so they move too); null without any. */
+function moveStreamEvents(p: Payload, shift: number): { payload: string; last: number } | null {
+  if (p.logEvents.length === 0) return null;
+  for (const e of p.logEvents) {
+    e.timestamp += shift;
+    e.id = `${e.timestamp}${e.id.slice(13)}`;
+  }
+  return { payload: JSON.stringify(p), last: p.logEvents.at(-1)!.timestamp };
+}
+
 /** A CloudTrail StartSession record for each session (the fixture's record as template): enrichment finds them all. */
 export function startSessionRecords(sessionIds: readonly string[]): { Records: unknown[] } {
   const trail = JSON.parse(

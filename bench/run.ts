@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeAndCountLines, gunzipAndParse } from './baselines.js';
-import { buildCorpus, type Corpus } from './corpus.js';
+import { buildCorpus, type Corpus, longStreamCorpus } from './corpus.js';
 import { PRICES, pathCost } from './cost.js';
 import { benchDetectors } from './detectors.js';
 import { mbPerSecond, round, timed } from './measure.js';
@@ -73,8 +73,11 @@ print(
 );
 
 // ---- input
+const LONG_SESSIONS = 8;
 const mixed = buildCorpus('mixed', settings.mixedMB);
 const editing = buildCorpus('editing', settings.editingMB);
+// a few sessions a working day long: the Lambda's reordering buffer fills and folds again and again
+const longStream = longStreamCorpus(LONG_SESSIONS, settings.mixedMB);
 const work = mkdtempSync(join(tmpdir(), 'sessionwatch-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const mixedFiles = writeCorpusFiles(mixed, join(work, 'mixed'));
@@ -85,7 +88,11 @@ const describe = (c: Corpus) =>
   `(${mb(c.bytes.payload)} MB of payload JSON, ${mb(c.bytes.subscriptionWire)} MB base64 gzip)`;
 print(`mixed corpus (every fixture session in turn, the fixtures' own byte mix): ${describe(mixed)}`);
 print(`editing corpus (interactive sessions only: prompts, typos, history, Ctrl-C): ${describe(editing)}`);
-results.corpus = { mixed: corpusFacts(mixed), editing: corpusFacts(editing) };
+print(
+  `long-stream corpus (${LONG_SESSIONS} streaming sessions, every fixture's events one after another): ` +
+    `${longStream.sessions.reduce((n, s) => n + s.subscription.length, 0)} deliveries, ${mb(longStream.bytes.payload)} MB of payload JSON`,
+);
+results.corpus = { mixed: corpusFacts(mixed), editing: corpusFacts(editing), longStream: corpusFacts(longStream) };
 
 function mb(bytes: number): number {
   return round(bytes / 1024 / 1024, 1);
@@ -187,6 +194,13 @@ await e2e(
   'subscription',
   (rig) => runLambdaSubscriptions(editing, rig),
   () => lambdaRuntime(editing),
+);
+await e2e(
+  'Streaming subscription, Lambda handler, long sessions',
+  longStream,
+  'subscription',
+  (rig) => runLambdaSubscriptions(longStream, rig),
+  () => lambdaRuntime(longStream),
 );
 
 await measureBaselines();

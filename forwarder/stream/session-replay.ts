@@ -29,7 +29,8 @@ export interface ReplayPoint {
  * What the Lambda keeps per session between deliveries: the reconstruction and detection state before the newest
  * events (base), those events themselves in order (buffer: they are replayed, so a late one slots in where it
  * belongs), the state after them (head: a delivery whose events all come later resumes there instead of replaying
- * the buffer), and the ids already folded into base (so a duplicate is recognised).
+ * the buffer), the state at the buffer's last fold point (mid: the next fold takes it as the base instead of
+ * replaying), and the ids already folded into base (so a duplicate is recognised).
  */
 export interface ReplayState {
   kind: ReplayKind;
@@ -38,6 +39,11 @@ export interface ReplayState {
   buffer: BufferChunk[];
   /** Absent in states written before it existed, and after late events (the next delivery replays the buffer). */
   head?: ReplayPoint | null;
+  /**
+   * The state after the first `at` buffered events: where the head was at the last fold (the buffer's older half
+   * ends there). Absent before the first fold, in states written before it existed, and whenever head is.
+   */
+  mid?: { point: ReplayPoint; at: number } | null;
   foldedIds: string[];
   foldedUpTo: string | null;
   /** The transcript's end was seen (the end-of-session footer): everything held has been emitted. */
@@ -79,15 +85,25 @@ const orderKey = (e: Pick<SessionEvent, 'id' | 'timestamp'>) =>
 const inOrderOf = (a: SessionEvent, b: SessionEvent) => (orderKey(a) < orderKey(b) ? -1 : 1);
 
 export function emptyReplayState(kind: ReplayKind, sessionId: string): ReplayState {
-  return { kind, sessionId, base: null, buffer: [], head: null, foldedIds: [], foldedUpTo: null, ended: false };
+  return {
+    kind,
+    sessionId,
+    base: null,
+    buffer: [],
+    head: null,
+    mid: null,
+    foldedIds: [],
+    foldedUpTo: null,
+    ended: false,
+  };
 }
 
 /**
  * Applies one delivery to a session: drops duplicates, orders the buffered and new events, replays them through
  * reconstruction and detection, and folds the oldest into a new base when the buffer is full. Events that all come
- * after the buffer (the usual case) are replayed from the head alone; otherwise the buffer is replayed from the base
- * with the new events in their place. Either way the result is the same: the same state and events always give the
- * same commands, whatever order deliveries came in.
+ * after the buffer (the usual case) are replayed from the head alone (and the oldest buffered ones from the base, when
+ * they fold); otherwise the buffer is replayed from the base with the new events in their place. Either way the
+ * result is the same: the same state and events always give the same commands, whatever order deliveries came in.
  */
 export function replayDelivery(
   previous: ReplayState,
@@ -102,14 +118,18 @@ export function replayDelivery(
   const duplicates = events.length - fresh.size;
   const newEvents = [...fresh.values()].sort(inOrderOf);
 
-  if (resumesAtHead(previous, buffered, newEvents, limits)) {
-    const run = replayFrom(previous, previous.head!, newEvents, engine, { freshFrom: 0, foldAfter: 0 });
-    return {
-      state: { ...previous, buffer: [...previous.buffer, chunkOf(newEvents)], head: run.head, ended: run.ended },
-      commands: run.commands,
-      duplicates,
-      late: 0,
-    };
+  // a redelivery: nothing to replay (every command it held was emitted before)
+  if (newEvents.length === 0) return { state: previous, commands: [], duplicates, late: 0 };
+  if (followsBuffer(previous, buffered, newEvents)) {
+    const stamps = [...buffered, ...newEvents.map(stampOf)];
+    const fold = foldCount(stamps, limits);
+    if (fold === 0)
+      return resumeAtHead(previous, previous.buffer, previous.base, previous.mid, newEvents, engine, duplicates);
+    const mid = previous.mid;
+    if (mid && mid.at <= buffered.length && foldCount(stamps.slice(mid.at), limits) === 0) {
+      return foldAtMid(previous, mid, newEvents, engine, duplicates);
+    }
+    if (fold <= buffered.length) return foldThenResume(previous, fold, newEvents, engine, duplicates);
   }
 
   const inOrder: SessionEvent[] = [];
@@ -134,6 +154,7 @@ export function replayDelivery(
       buffer: fold < all.length ? [chunkOf(all.slice(fold))] : [],
       // late events were replayed after the rest, not where the next sort puts them: that replay starts at base
       head: late.length > 0 ? null : run.head,
+      mid: null,
       foldedIds: [...previous.foldedIds, ...folded.map((e) => e.id)].slice(-MAX_FOLDED_IDS),
       foldedUpTo: folded.length > 0 ? maxKey(previous.foldedUpTo, orderKey(folded.at(-1)!)) : previous.foldedUpTo,
       ended: run.ended,
@@ -144,18 +165,107 @@ export function replayDelivery(
   };
 }
 
-/** A delivery can resume at the head: every new event comes after everything buffered, and nothing has to fold. */
-function resumesAtHead(
+/** Every new event comes after everything buffered (or folded), and the state after the buffer is at hand. */
+function followsBuffer(
   previous: ReplayState,
   buffered: readonly EventStamp[],
   newEvents: readonly SessionEvent[],
-  limits: ReplayLimits,
 ): boolean {
-  if (!previous.head || newEvents.length === 0) return false;
+  if (!previous.head) return false;
   const last = buffered.at(-1);
   const after = last ? orderKey(last) : previous.foldedUpTo;
-  if (after !== null && orderKey(newEvents[0]!) <= after) return false;
-  return foldCount([...buffered, ...newEvents.map(stampOf)], limits) === 0;
+  return after === null || orderKey(newEvents[0]!) > after;
+}
+
+/** The new events replayed from the head, after what stays buffered (which the head already holds). */
+function resumeAtHead(
+  previous: ReplayState,
+  kept: BufferChunk[],
+  base: ReplayPoint | null,
+  mid: ReplayState['mid'],
+  newEvents: SessionEvent[],
+  engine: Engine,
+  duplicates: number,
+): ReplayResult {
+  const run = replayFrom(previous, previous.head!, newEvents, engine, { freshFrom: 0, foldAfter: 0 });
+  return {
+    state: { ...previous, base, buffer: [...kept, chunkOf(newEvents)], head: run.head, mid, ended: run.ended },
+    commands: run.commands,
+    duplicates,
+    late: 0,
+  };
+}
+
+/**
+ * In-order events that fill the buffer: the oldest `fold` buffered events are replayed from the base to make the new
+ * base, and the new events from the head, so the events that stay buffered are neither replayed nor re-encoded (the
+ * same state as replaying the whole buffer from the base: the head is the state after it).
+ */
+function foldThenResume(
+  previous: ReplayState,
+  fold: number,
+  newEvents: SessionEvent[],
+  engine: Engine,
+  duplicates: number,
+): ReplayResult {
+  const { folded, kept } = splitBuffer(previous.buffer, fold);
+  const events = eventsOf(folded);
+  const base = replayFrom(previous, previous.base, events, engine, { freshFrom: fold, foldAfter: fold }).head;
+  return folding(resumeAtHead(previous, kept, base, midAtHead(previous, kept), newEvents, engine, duplicates), folded);
+}
+
+/**
+ * In-order events that fill the buffer, when the buffer's older half is enough to fold: the state at its end (mid)
+ * is the new base, and the head (before the new events) the new mid. Nothing is replayed but the new events.
+ */
+function foldAtMid(
+  previous: ReplayState,
+  mid: NonNullable<ReplayState['mid']>,
+  newEvents: SessionEvent[],
+  engine: Engine,
+  duplicates: number,
+): ReplayResult {
+  const { folded, kept } = splitBuffer(previous.buffer, mid.at);
+  return folding(
+    resumeAtHead(previous, kept, mid.point, midAtHead(previous, kept), newEvents, engine, duplicates),
+    folded,
+  );
+}
+
+/** After a fold, the previous head (the state after the events kept) is where the next fold will cut. */
+const midAtHead = (previous: ReplayState, kept: readonly BufferChunk[]) => ({
+  point: previous.head!,
+  at: stampsOf(kept).length,
+});
+
+/** The result with the folded events' ids recorded as folded. */
+function folding(result: ReplayResult, folded: readonly BufferChunk[]): ReplayResult {
+  const stamps = stampsOf(folded);
+  result.state.foldedIds = [...result.state.foldedIds, ...stamps.map((e) => e.id)].slice(-MAX_FOLDED_IDS);
+  result.state.foldedUpTo = maxKey(result.state.foldedUpTo, orderKey(stamps.at(-1)!));
+  return result;
+}
+
+/**
+ * The buffer cut after its first `count` events: the chunks before (folded) and after (kept). Whole chunks keep their
+ * stored encoding; a chunk cut in two is decoded only if its events are asked for.
+ */
+function splitBuffer(buffer: readonly BufferChunk[], count: number): { folded: BufferChunk[]; kept: BufferChunk[] } {
+  const folded: BufferChunk[] = [];
+  const kept: BufferChunk[] = [];
+  let left = count;
+  for (const chunk of buffer) {
+    const n = chunk.stamps.length;
+    if (left <= 0) kept.push(chunk);
+    else if (n <= left) folded.push(chunk);
+    else {
+      const cut = left;
+      folded.push({ stamps: chunk.stamps.slice(0, cut), events: () => chunk.events().slice(0, cut) });
+      kept.push({ stamps: chunk.stamps.slice(cut), events: () => chunk.events().slice(cut) });
+    }
+    left -= n;
+  }
+  return { folded, kept };
 }
 
 interface ReplayRun {

@@ -89,6 +89,19 @@ describe('replayDelivery', () => {
         expect(folding.commands).toEqual(whole.commands);
         expect(folding.state.foldedIds.length).toBeGreaterThan(0);
 
+        // in order, with a buffer that folds at the state saved at its previous fold
+        const foldingAtMid = deliver(
+          group,
+          group.events.map((e) => [e]),
+          { maxEvents: 4, maxChars: 512 * 1024 },
+        );
+        expect(foldingAtMid.commands).toEqual(whole.commands);
+        // pairs swapped with a buffer that keeps folding: every second delivery replays from a base that a fold made
+        const swapped = group.events.map((e) => [e]);
+        for (let i = 0; i + 1 < swapped.length; i += 2) [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+        const foldingSwapped = deliver(group, swapped, { maxEvents: 4, maxChars: 512 * 1024 });
+        expect(foldingSwapped.commands.sort()).toEqual([...whole.commands].sort());
+
         // all but the first arrive newest first, within the buffer: each is replayed in its place
         const [first, ...rest] = group.events;
         const reversed = deliver(group, [[first!], ...rest.reverse().map((e) => [e])]);
@@ -96,4 +109,46 @@ describe('replayDelivery', () => {
       }
     });
   }
+});
+
+/** Every fixture's streaming events one after another as one long session (times moved on, so they stay in order). */
+function longStreamGroup(): SessionGroup {
+  const events: SessionEvent[] = [];
+  let clock = 0;
+  for (const sid of SESSIONS) {
+    const stream = groupsOf(sid).find((g) => g.kind === 'stream');
+    if (!stream) continue;
+    const first = Math.min(...stream.events.map((e) => e.timestamp));
+    for (const e of stream.events) {
+      const timestamp = clock + (e.timestamp - first);
+      events.push({ ...e, timestamp, id: `${timestamp}`.padStart(13, '0') + e.id.slice(13) });
+    }
+    clock = Math.max(...events.map((e) => e.timestamp)) + 1000;
+  }
+  return { kind: 'stream', sessionId: 'long-0123456789abcdef0', events };
+}
+
+describe('replayDelivery on a long session', () => {
+  it('folds at the state saved at the previous fold, and a later out-of-order event replays from it', () => {
+    const group = longStreamGroup();
+    expect(group.events.length).toBeGreaterThan(40);
+    const whole = deliver(group, [group.events]);
+    const limits = { maxEvents: 4, maxChars: 512 * 1024 };
+    const inOrder = deliver(
+      group,
+      group.events.map((e) => [e]),
+      limits,
+    );
+    expect(inOrder.commands).toEqual(whole.commands);
+    expect(inOrder.state.mid?.at).toBeGreaterThan(0);
+    // every tenth event arrives after the one that follows it: with three folds between, the base it replays from
+    // was made by a fold at the saved state
+    const swapped = group.events.map((e) => [e]);
+    for (let i = 9; i + 1 < swapped.length; i += 10) [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+    const outOfOrder = deliver(group, swapped, limits);
+    expect(outOfOrder.commands.sort()).toEqual([...whole.commands].sort());
+    // the same state at the end (a wrong base would show in what the reconstruction and detection carry on)
+    expect(outOfOrder.state.head).toEqual(whole.state.head);
+    expect(inOrder.state.head).toEqual(whole.state.head);
+  });
 });
