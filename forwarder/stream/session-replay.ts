@@ -112,9 +112,7 @@ export function replayDelivery(
   limits: ReplayLimits = DEFAULT_LIMITS,
 ): ReplayResult {
   const buffered = stampsOf(previous.buffer);
-  const known = new Set([...previous.foldedIds, ...buffered.map((e) => e.id)]);
-  const fresh = new Map<string, SessionEvent>();
-  for (const e of events) if (!known.has(e.id)) fresh.set(e.id, e);
+  const fresh = freshEvents(previous, buffered, events);
   const duplicates = events.length - fresh.size;
   const newEvents = [...fresh.values()].sort(inOrderOf);
 
@@ -163,6 +161,29 @@ export function replayDelivery(
     duplicates,
     late: late.length,
   };
+}
+
+/**
+ * The delivery's events not seen before, by id. Only an event that is not newer than everything buffered or folded
+ * can be one of those (the usual delivery has none, and builds no set of the up to 1,088 ids the state keeps).
+ */
+function freshEvents(
+  previous: ReplayState,
+  buffered: readonly EventStamp[],
+  events: readonly SessionEvent[],
+): Map<string, SessionEvent> {
+  const last = buffered.at(-1);
+  const newest = last ? orderKey(last) : previous.foldedUpTo;
+  let known: Set<string> | null = null;
+  const fresh = new Map<string, SessionEvent>();
+  for (const e of events) {
+    if (newest !== null && orderKey(e) <= newest) {
+      known ??= new Set([...previous.foldedIds, ...buffered.map((b) => b.id)]);
+      if (known.has(e.id)) continue;
+    }
+    fresh.set(e.id, e);
+  }
+  return fresh;
 }
 
 /** Every new event comes after everything buffered (or folded), and the state after the buffer is at hand. */

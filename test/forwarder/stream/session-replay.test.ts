@@ -50,17 +50,23 @@ function groupsOf(sid: string): SessionGroup[] {
 const inEventOrder = (events: SessionEvent[]) =>
   [...events].sort((a, b) => a.timestamp - b.timestamp || (BigInt(a.id) < BigInt(b.id) ? -1 : 1)).map((e) => e.id);
 
-/** Each command once (a replay of buffered events repeats some), with its rules, in session order. */
+/**
+ * Each command once (a replay of buffered events repeats some), with its rules, in session order; and the commands
+ * marked fresh, in the order they came.
+ */
 function deliver(group: SessionGroup, deliveries: SessionEvent[][], limits?: ReplayLimits) {
   let state: ReplayState = emptyReplayState(group.kind, group.sessionId);
   const seen = new Map<string, string>();
+  const fresh: string[] = [];
   for (const events of deliveries) {
     const result = replayDelivery(state, events, engine, limits);
     state = result.state;
-    for (const c of result.commands)
+    for (const c of result.commands) {
       seen.set(`${c.record.seq}`, `${c.record.command} → ${c.detections.map((d) => d.ruleId).join(',')}`);
+      if (c.fresh) fresh.push(c.record.command);
+    }
   }
-  return { commands: [...seen.values()], state };
+  return { commands: [...seen.values()], fresh, state };
 }
 
 describe('replayDelivery', () => {
@@ -129,7 +135,7 @@ function longStreamGroup(): SessionGroup {
 }
 
 describe('replayDelivery on a long session', () => {
-  it('folds at the state saved at the previous fold, and a later out-of-order event replays from it', () => {
+  it('folds at the state saved at the previous fold; out-of-order events replay from it; redeliveries are dropped', () => {
     const group = longStreamGroup();
     expect(group.events.length).toBeGreaterThan(40);
     const whole = deliver(group, [group.events]);
@@ -147,6 +153,24 @@ describe('replayDelivery on a long session', () => {
     for (let i = 9; i + 1 < swapped.length; i += 10) [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
     const outOfOrder = deliver(group, swapped, limits);
     expect(outOfOrder.commands.sort()).toEqual([...whole.commands].sort());
+    // every delivery followed by redeliveries of itself, of an event still buffered and of one folded long ago: each is
+    // recognised, replays nothing and raises no command again
+    let state = emptyReplayState('stream', group.sessionId);
+    const fresh: string[] = [];
+    let duplicates = 0;
+    group.events.forEach((e, i) => {
+      const again = i >= 20 ? [[e], [group.events[i - 1]!], [group.events[i - 20]!]] : [];
+      for (const delivery of [[e], ...again]) {
+        const result = replayDelivery(state, delivery, engine, limits);
+        state = result.state;
+        duplicates += result.duplicates;
+        for (const c of result.commands) if (c.fresh) fresh.push(c.record.command);
+      }
+    });
+    expect(duplicates).toBe(3 * (group.events.length - 20));
+    expect(state.foldedIds).toContain(group.events[0]!.id);
+    expect(fresh).toEqual(inOrder.fresh);
+
     // the same state at the end (a wrong base would show in what the reconstruction and detection carry on)
     expect(outOfOrder.state.head).toEqual(whole.state.head);
     expect(inOrder.state.head).toEqual(whole.state.head);
