@@ -18,6 +18,7 @@ import { benchDetectors } from './detectors.js';
 import { mbPerSecond, round, timed } from './measure.js';
 import {
   type Format,
+  type LambdaRig,
   lambdaRuntime,
   type RunCount,
   runLambdaObjects,
@@ -177,31 +178,22 @@ const s3Lambda = await e2e(
 await e2e('CloudWatch end-of-session, CLI scan', mixed, 'cwFinal', () =>
   runScanCli(mixedFiles.dirs.cwFinal, mixedFiles.cloudtrail),
 );
-const streamLambda = await e2e(
-  'Streaming subscription, Lambda handler',
-  mixed,
-  'subscription',
-  (rig) => runLambdaSubscriptions(mixed, rig),
-  () => lambdaRuntime(mixed),
-);
+/** Every subscription delivery of the corpus through the deployed handler, a fresh runtime (and state) each run. */
+const streamLambdaRow = (name: string, corpus: Corpus) =>
+  e2e(
+    name,
+    corpus,
+    'subscription',
+    (rig: LambdaRig) => runLambdaSubscriptions(corpus, rig),
+    () => lambdaRuntime(corpus),
+  );
+const streamLambda = await streamLambdaRow('Streaming subscription, Lambda handler', mixed);
 const streamCli = await e2e('Streaming subscription, CLI scan', mixed, 'subscription', () =>
   runScanCli(mixedFiles.dirs.subscription, mixedFiles.cloudtrail),
 );
 await e2e('S3 .log, CLI scan', editing, 'log', () => runScanCli(editingFiles.dirs.log, editingFiles.cloudtrail));
-await e2e(
-  'Streaming subscription, Lambda handler',
-  editing,
-  'subscription',
-  (rig) => runLambdaSubscriptions(editing, rig),
-  () => lambdaRuntime(editing),
-);
-await e2e(
-  'Streaming subscription, Lambda handler, long sessions',
-  longStream,
-  'subscription',
-  (rig) => runLambdaSubscriptions(longStream, rig),
-  () => lambdaRuntime(longStream),
-);
+await streamLambdaRow('Streaming subscription, Lambda handler', editing);
+await streamLambdaRow('Streaming subscription, Lambda handler, long sessions', longStream);
 
 await measureBaselines();
 for (const row of endToEnd) {
