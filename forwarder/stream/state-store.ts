@@ -57,22 +57,49 @@ function joined<P>(meta: string, chunks: readonly P[], decode: (packed: P) => Se
   return { ...m, replay: { ...m.replay, buffer } };
 }
 
+/**
+ * The states this process wrote last, by key. A delivery of a session usually follows one this process handled: if
+ * the store still holds the version written (and `stamp` says it was this write, not a later item that came to the
+ * same version after the first expired), the state is taken as it was written instead of decoded again.
+ */
+class WrittenStates {
+  private readonly items = new Map<string, { item: SessionStateItem; version: number; stamp: string }>();
+
+  constructor(private readonly max = 256) {}
+
+  get(key: string, version: number, stamp: string): SessionStateItem | null {
+    const hit = this.items.get(key);
+    return hit && hit.version === version && hit.stamp === stamp ? hit.item : null;
+  }
+
+  set(key: string, item: SessionStateItem, version: number, stamp: string): void {
+    this.items.delete(key); // re-inserted: the oldest entry is the least recently written
+    this.items.set(key, { item, version, stamp });
+    if (this.items.size > this.max) this.items.delete(this.items.keys().next().value!);
+  }
+}
+
 const parseEvents = (json: string) => JSON.parse(json) as SessionEvent[];
 const isString = (p: unknown): p is string => typeof p === 'string';
 
 export class MemorySessionStateStore implements SessionStateStore {
   private readonly items = new Map<string, { meta: string; chunks: string[]; version: number }>();
   private readonly values = new Map<string, string>();
+  private readonly written = new WrittenStates();
 
   async get(key: string): Promise<VersionedItem | null> {
     const stored = this.items.get(key);
-    return stored ? { item: joined(stored.meta, stored.chunks, parseEvents), version: stored.version } : null;
+    if (!stored) return null;
+    const item = this.written.get(key, stored.version, '') ?? joined(stored.meta, stored.chunks, parseEvents);
+    return { item, version: stored.version };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const current = this.items.get(key)?.version ?? null;
     if (current !== expectedVersion) return false;
-    this.items.set(key, { ...split(item, JSON.stringify, isString), version: (current ?? 0) + 1 });
+    const version = (current ?? 0) + 1;
+    this.items.set(key, { ...split(item, JSON.stringify, isString), version });
+    this.written.set(key, item, version, '');
     return true;
   }
 
@@ -103,6 +130,8 @@ const isBytes = (p: unknown): p is Uint8Array => p instanceof Uint8Array;
  * invocations never overwrite each other's work.
  */
 export class DynamoDbSessionStateStore implements SessionStateStore {
+  private readonly written = new WrittenStates();
+
   constructor(
     private readonly client: Pick<DynamoDBClient, 'send'>,
     private readonly table: string,
@@ -115,13 +144,18 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     const state = item?.state?.B;
     const version = item?.version?.N;
     if (!state || !version) return null;
+    const cached = this.written.get(key, Number(version), item?.expiresAt?.N ?? '');
+    if (cached) return { item: cached, version: Number(version) };
     const chunks = (item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
     return { item: joined(gunzipSync(state).toString('utf8'), chunks, gunzipEvents), version: Number(version) };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const { meta, chunks } = split(item, gzipEvents, isBytes);
-    return this.write(key, gzipSync(meta), chunks, expectedVersion);
+    const expiresAt = this.expiresAt();
+    const saved = await this.write(key, gzipSync(meta), chunks, expectedVersion, expiresAt);
+    if (saved) this.written.set(key, item, (expectedVersion ?? 0) + 1, expiresAt);
+    return saved;
   }
 
   async getValue(key: string): Promise<unknown> {
@@ -139,11 +173,22 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   }
 
   async putOnce(key: string, value: object): Promise<void> {
-    await this.write(key, gzipSync(JSON.stringify(value)), [], null);
+    await this.write(key, gzipSync(JSON.stringify(value)), [], null, this.expiresAt());
   }
 
   /** A conditional put: over `expectedVersion`, or only where no item is (null). False when the condition failed. */
-  private async write(key: string, state: Buffer, chunks: Uint8Array[], expectedVersion: number | null) {
+  /** The TTL attribute of an item written now (seconds, as DynamoDB's TTL wants them). */
+  private expiresAt(): string {
+    return String(Math.floor(this.now() / 1000) + this.ttlSeconds);
+  }
+
+  private async write(
+    key: string,
+    state: Buffer,
+    chunks: Uint8Array[],
+    expectedVersion: number | null,
+    expiresAt: string,
+  ) {
     const bytes = chunks.reduce((n, c) => n + c.length, state.length);
     if (bytes > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
     const { PutItemCommand, ConditionalCheckFailedException } = await sdk.dynamoDb();
@@ -156,7 +201,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
             state: { B: state },
             events: { L: chunks.map((c) => ({ B: c })) },
             version: { N: String((expectedVersion ?? 0) + 1) },
-            expiresAt: { N: String(Math.floor(this.now() / 1000) + this.ttlSeconds) },
+            expiresAt: { N: expiresAt },
           },
           ...(expectedVersion === null
             ? { ConditionExpression: 'attribute_not_exists(pk)' }

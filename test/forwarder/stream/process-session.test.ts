@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../detectors/index.js';
 import type { Alert } from '../../../forwarder/alerts/alert.js';
@@ -40,11 +40,16 @@ afterAll(async () => {
   await db?.close();
 });
 
-async function newStore(now = () => Date.parse('2026-10-06T23:00:00Z')) {
+const NOW = () => Date.parse('2026-10-06T23:00:00Z');
+
+async function newStore(now = NOW) {
   const name = `state-${++table}`;
   await db.createTable(name);
   return { store: new DynamoDbSessionStateStore(db.client, name, 7 * 86_400, now), name };
 }
+
+/** Another process's store on the same table (another Lambda instance): it has written nothing itself. */
+const otherInstance = (name: string, now = NOW) => new DynamoDbSessionStateStore(db.client, name, 7 * 86_400, now);
 
 /** The stream groups of a fixture session's subscription deliveries, one log event a delivery. */
 function streamEvents(sid: string): SessionEvent[] {
@@ -119,7 +124,7 @@ describe('DynamoDbSessionStateStore', () => {
     const events = streamEvents(MALLORY);
     const { deps } = recordingDeps(store);
     for (const e of events) await processSessionEvents('stream', MALLORY, [e], deps);
-    const saved = await store.get(stateKey('stream', MALLORY));
+    const saved = await otherInstance(name).get(stateKey('stream', MALLORY));
     const buffered = saved!.item.replay.buffer.flatMap((c) => c.events());
     expect(buffered.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(buffered).toEqual(events);
@@ -127,6 +132,29 @@ describe('DynamoDbSessionStateStore', () => {
       new GetItemCommand({ TableName: name, Key: { pk: { S: stateKey('stream', MALLORY) } } }),
     );
     expect(raw.Item?.events?.L?.length).toBe(events.length); // one chunk a delivery
+  });
+
+  it('takes back a state it wrote itself without decoding it, and only while the table still holds that write', async () => {
+    const { store, name } = await newStore();
+    const mine = item(1);
+    expect(await store.put('s', mine, null)).toBe(true);
+    expect((await store.get('s'))?.item).toBe(mine); // the object written: nothing decoded
+
+    const other = otherInstance(name);
+    const read = await other.get('s');
+    expect(read?.item).not.toBe(mine);
+    expect(read?.item).toEqual(mine);
+    expect(await other.put('s', item(2), 1)).toBe(true);
+    expect(await store.get('s')).toEqual({ item: item(2), version: 2 }); // a newer version: read from the table
+
+    // the item expires and another instance starts the session's state again, up to the version this one wrote
+    expect(await store.put('s', item(3), 2)).toBe(true);
+    await db.client.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 's' } } }));
+    const later = otherInstance(name, () => NOW() + 8 * 86_400_000);
+    for (let n = 4, version: number | null = null; n <= 6; n++, version = (version ?? 0) + 1) {
+      expect(await later.put('s', item(n), version)).toBe(true);
+    }
+    expect(await store.get('s')).toEqual({ item: item(6), version: 3 });
   });
 
   it('refuses a state DynamoDB could not hold', async () => {
