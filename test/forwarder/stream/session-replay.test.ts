@@ -1,19 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../detectors/index.js';
-import { type SessionGroup, sessionEventsOf } from '../../../forwarder/lambda/subscription.js';
+import type { SessionGroup } from '../../../forwarder/lambda/subscription.js';
 import {
   emptyReplayState,
-  type ReplayKind,
   type ReplayLimits,
   type ReplayState,
   replayDelivery,
   type SessionEvent,
 } from '../../../forwarder/stream/session-replay.js';
-import type { SubscriptionPayload } from '../../../forwarder/transcript/log-events.js';
-import { fixturesDir, sessionsDir } from '../../helpers/paths.js';
+import { fixturesDir } from '../../helpers/paths.js';
+import { fixtureGroups, longStreamGroup, SESSIONS } from './helpers.js';
 
 /**
  * The streaming path's replay gives the same commands and detections however a session's events are delivered:
@@ -27,24 +25,6 @@ beforeAll(() => {
     iocTexts: [{ name: 'iocs.txt', text: readFileSync(join(fixturesDir, 'iocs.txt'), 'utf8') }],
   }).engine;
 });
-
-const SESSIONS = readdirSync(sessionsDir)
-  .filter((f) => f.endsWith('.subscription.json'))
-  .map((f) => f.slice(0, -'.subscription.json'.length));
-
-/** A fixture session's log events as the Lambda groups them, for both the stream and end-of-session kinds. */
-function groupsOf(sid: string): SessionGroup[] {
-  const deliveries = JSON.parse(readFileSync(join(sessionsDir, `${sid}.subscription.json`), 'utf8')) as {
-    awslogs: { data: string };
-  }[];
-  const groups = new Map<ReplayKind, SessionEvent[]>();
-  for (const d of deliveries) {
-    const payload = JSON.parse(gunzipSync(Buffer.from(d.awslogs.data, 'base64')).toString()) as SubscriptionPayload;
-    for (const g of sessionEventsOf(payload, () => {}))
-      groups.set(g.kind, [...(groups.get(g.kind) ?? []), ...g.events]);
-  }
-  return [...groups].map(([kind, events]) => ({ kind, sessionId: sid, events }));
-}
 
 /** Event ids in the order the session wrote them (time, then CloudWatch's id, which grows within a millisecond). */
 const inEventOrder = (events: SessionEvent[]) =>
@@ -72,7 +52,7 @@ function deliver(group: SessionGroup, deliveries: SessionEvent[][], limits?: Rep
 describe('replayDelivery', () => {
   for (const sid of SESSIONS) {
     it(`${sid}: one delivery, event by event, tiny buffer and reversed give the same commands`, () => {
-      const groups = groupsOf(sid);
+      const groups = fixtureGroups(sid);
       expect(groups.length).toBeGreaterThan(0);
       for (const group of groups) {
         const whole = deliver(group, [group.events]);
@@ -116,23 +96,6 @@ describe('replayDelivery', () => {
     });
   }
 });
-
-/** Every fixture's streaming events one after another as one long session (times moved on, so they stay in order). */
-function longStreamGroup(): SessionGroup {
-  const events: SessionEvent[] = [];
-  let clock = 0;
-  for (const sid of SESSIONS) {
-    const stream = groupsOf(sid).find((g) => g.kind === 'stream');
-    if (!stream) continue;
-    const first = Math.min(...stream.events.map((e) => e.timestamp));
-    for (const e of stream.events) {
-      const timestamp = clock + (e.timestamp - first);
-      events.push({ ...e, timestamp, id: `${timestamp}`.padStart(13, '0') + e.id.slice(13) });
-    }
-    clock = Math.max(...events.map((e) => e.timestamp)) + 1000;
-  }
-  return { kind: 'stream', sessionId: 'long-0123456789abcdef0', events };
-}
 
 describe('replayDelivery on a long session', () => {
   it('folds at the state saved at the previous fold; out-of-order events replay from it; redeliveries are dropped', () => {
