@@ -19,7 +19,7 @@ export interface ReplayedStreamLine {
  * cursor moves; what the stripped sequences did is lost, and the result says when that may matter.
  */
 export function replayStreamLine(text: string): ReplayedStreamLine {
-  if (PLAIN_LINE.test(text)) return plainLine(text);
+  if (isPlainStreamLine(text)) return plainLine(text);
   const lines: TerminalLine[] = [];
   const terminal = new Terminal({ onLine: (l) => lines.push(l) });
   terminal.write(text);
@@ -41,6 +41,9 @@ export function replayStreamLine(text: string): ReplayedStreamLine {
  * nothing else, so the line is built directly (most streamed lines are command output like this).
  */
 const PLAIN_LINE = /^[\x20-\x5d\x5f-\x7e]*$/;
+
+/** The line replays to itself, on one row, with no events (see PLAIN_LINE). */
+export const isPlainStreamLine = (text: string): boolean => PLAIN_LINE.test(text);
 
 function plainLine(text: string): ReplayedStreamLine {
   const line: TerminalLine = {

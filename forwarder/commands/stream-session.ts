@@ -4,7 +4,7 @@ import { PromptFinder, type PromptFinderSnapshot } from './prompt.js';
 import type { CommandRecord, SessionInfo } from './record.js';
 import { CommandSegmenter, type SegmenterSnapshot } from './segmenter.js';
 import { emptySessionInfo, noteTime } from './session-info.js';
-import { replayStreamLine } from './stream-line.js';
+import { isPlainStreamLine, replayStreamLine } from './stream-line.js';
 
 /** How many earlier commands a streamed line is compared with to spot history recall edited in place. */
 const RECENT_COMMANDS = 32;
@@ -98,8 +98,10 @@ export class StreamSession {
 
   private line(text: string, time: number | null): void {
     this.onLine?.(text, time);
-    const { lines, residue, mayHoldWrap } = replayStreamLine(text);
     const index = this.lineCount++;
+    // plain output that cannot start a prompt (most streamed lines): the segmenter would pass over it
+    if (isPlainStreamLine(text) && !this.prompts.mayStartPrompt(text)) return;
+    const { lines, residue, mayHoldWrap } = replayStreamLine(text);
     for (const line of lines) {
       line.time = time;
       line.offset = index;
