@@ -143,24 +143,26 @@ export function replayDelivery(
     freshFrom: freshFrom < 0 ? all.length : freshFrom,
     foldAfter: fold,
   });
-  const folded = all.slice(0, fold);
-  return {
-    state: {
-      kind: previous.kind,
-      sessionId: previous.sessionId,
-      base: run.base,
-      buffer: fold < all.length ? [chunkOf(all.slice(fold))] : [],
-      // late events were replayed after the rest, not where the next sort puts them: that replay starts at base
-      head: late.length > 0 ? null : run.head,
-      mid: null,
-      foldedIds: [...previous.foldedIds, ...folded.map((e) => e.id)].slice(-MAX_FOLDED_IDS),
-      foldedUpTo: folded.length > 0 ? maxKey(previous.foldedUpTo, orderKey(folded.at(-1)!)) : previous.foldedUpTo,
-      ended: run.ended,
-    },
-    commands: run.commands,
-    duplicates,
-    late: late.length,
+  const state: ReplayState = {
+    kind: previous.kind,
+    sessionId: previous.sessionId,
+    base: run.base,
+    buffer: fold < all.length ? [chunkOf(all.slice(fold))] : [],
+    // late events were replayed after the rest, not where the next sort puts them: that replay starts at base
+    head: late.length > 0 ? null : run.head,
+    mid: null,
+    foldedIds: previous.foldedIds,
+    foldedUpTo: previous.foldedUpTo,
+    ended: run.ended,
   };
+  recordFolded(state, all.slice(0, fold));
+  return { state, commands: run.commands, duplicates, late: late.length };
+}
+
+/** The key after which an event is new to the state: its newest buffered event's, else the newest folded one's. */
+function newestKnown(previous: ReplayState, buffered: readonly EventStamp[]): string | null {
+  const last = buffered.at(-1);
+  return last ? orderKey(last) : previous.foldedUpTo;
 }
 
 /**
@@ -172,8 +174,7 @@ function freshEvents(
   buffered: readonly EventStamp[],
   events: readonly SessionEvent[],
 ): Map<string, SessionEvent> {
-  const last = buffered.at(-1);
-  const newest = last ? orderKey(last) : previous.foldedUpTo;
+  const newest = newestKnown(previous, buffered);
   let known: Set<string> | null = null;
   const fresh = new Map<string, SessionEvent>();
   for (const e of events) {
@@ -193,8 +194,7 @@ function followsBuffer(
   newEvents: readonly SessionEvent[],
 ): boolean {
   if (!previous.head) return false;
-  const last = buffered.at(-1);
-  const after = last ? orderKey(last) : previous.foldedUpTo;
+  const after = newestKnown(previous, buffered);
   return after === null || orderKey(newEvents[0]!) > after;
 }
 
@@ -259,12 +259,17 @@ const midAtHead = (previous: ReplayState, kept: readonly BufferChunk[]) => ({
   at: stampsOf(kept).length,
 });
 
-/** The result with the folded events' ids recorded as folded. */
+/** The result with the folded chunks' events recorded as folded. */
 function folding(result: ReplayResult, folded: readonly BufferChunk[]): ReplayResult {
-  const stamps = stampsOf(folded);
-  result.state.foldedIds = [...result.state.foldedIds, ...stamps.map((e) => e.id)].slice(-MAX_FOLDED_IDS);
-  result.state.foldedUpTo = maxKey(result.state.foldedUpTo, orderKey(stamps.at(-1)!));
+  recordFolded(result.state, stampsOf(folded));
   return result;
+}
+
+/** Adds events (in order) that left the buffer for the base to the ids and key that recognise them later. */
+function recordFolded(state: ReplayState, folded: readonly Pick<EventStamp, 'id' | 'timestamp'>[]): void {
+  if (folded.length === 0) return;
+  state.foldedIds = [...state.foldedIds, ...folded.map((e) => e.id)].slice(-MAX_FOLDED_IDS);
+  state.foldedUpTo = maxKey(state.foldedUpTo, orderKey(folded.at(-1)!));
 }
 
 /**

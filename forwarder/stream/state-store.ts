@@ -176,12 +176,12 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     await this.write(key, gzipSync(JSON.stringify(value)), [], null, this.expiresAt());
   }
 
-  /** A conditional put: over `expectedVersion`, or only where no item is (null). False when the condition failed. */
   /** The TTL attribute of an item written now (seconds, as DynamoDB's TTL wants them). */
   private expiresAt(): string {
     return String(Math.floor(this.now() / 1000) + this.ttlSeconds);
   }
 
+  /** A conditional put: over `expectedVersion`, or only where no item is (null). False when the condition failed. */
   private async write(
     key: string,
     state: Buffer,
