@@ -13,23 +13,50 @@ export interface ScriptFooter {
   exitCode: number | null;
 }
 
-const HEADER = /^Script started on (.+?)(?: \[(.*)\])?\r?$/;
-/** script writes "\nScript done on ..." after the output: the newline before it is its own, not the output's. */
-const FOOTER = /(?:^|\n)Script done on (.+?)(?: \[COMMAND_EXIT_CODE="?(\d+)"?\])?\r?\n?$/;
+const HEADER_START = 'Script started on ';
+const FOOTER_START = 'Script done on ';
+const EXIT_CODE = / \[COMMAND_EXIT_CODE="?(\d+)"?\]$/;
 const ORCHESTRATION = /\/var\/lib\/amazon\/ssm\/([^/\s"]+)\/session\/orchestration\/([^/\s"]+)\/Standard_Stream\//;
+/** What a header or footer line cannot hold (a regular expression's `.` stops at them). */
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
+/*
+ * The header and footer are parsed by index, not by one regular expression: "(.+?)(?: \[(.*)\])?$" backtracks in
+ * time quadratic in the line, and a CloudWatch event can put 256 KB in a forged header line (seconds of CPU).
+ */
+
+/** `Script started on DATE [COMMAND="…ssm/INSTANCE/session/orchestration/SESSION/Standard_Stream/…"]`. */
 export function parseScriptHeader(line: string): ScriptHeader | null {
-  const m = HEADER.exec(line);
-  if (!m) return null;
-  const where = m[2] ? ORCHESTRATION.exec(m[2]) : null;
-  return { start: parseScriptDate(m[1]!), instanceId: where?.[1] ?? null, sessionId: where?.[2] ?? null };
+  if (!line.startsWith(HEADER_START)) return null;
+  const rest = withoutEnd(line.slice(HEADER_START.length), '\r');
+  if (!rest || LINE_BREAK.test(rest)) return null;
+  // the date ends at the first " [" of a bracketed tail (the date itself may not be empty)
+  const open = rest.endsWith(']') ? rest.indexOf(' [', 1) : -1;
+  const date = open < 0 ? rest : rest.slice(0, open);
+  const where = open < 0 ? null : ORCHESTRATION.exec(rest.slice(open + 2, -1));
+  return { start: parseScriptDate(date), instanceId: where?.[1] ?? null, sessionId: where?.[2] ?? null };
 }
 
+/**
+ * script writes "\nScript done on ..." after the output: the newline before it is its own, not the output's. The
+ * footer is the text's last line; `index` is where it starts, that newline included.
+ */
 export function parseScriptFooter(tail: string): (ScriptFooter & { index: number }) | null {
-  const m = FOOTER.exec(tail);
-  if (!m) return null;
-  return { end: parseScriptDate(m[1]!), exitCode: m[2] ? Number(m[2]) : null, index: m.index };
+  const text = withoutEnd(withoutEnd(tail, '\n'), '\r');
+  const index = text.lastIndexOf('\n') + 1;
+  if (!text.startsWith(FOOTER_START, index)) return null;
+  const rest = text.slice(index + FOOTER_START.length);
+  if (!rest || LINE_BREAK.test(rest)) return null;
+  const code = EXIT_CODE.exec(rest);
+  const coded = code !== null && code.index > 0;
+  return {
+    end: parseScriptDate(coded ? rest.slice(0, code.index) : rest),
+    exitCode: coded ? Number(code[1]) : null,
+    index: Math.max(0, index - 1),
+  };
 }
+
+const withoutEnd = (text: string, end: string) => (text.endsWith(end) ? text.slice(0, -end.length) : text);
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
