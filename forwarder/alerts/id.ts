@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The alert id: the first 32 hex digits (128 bits) of
@@ -10,5 +10,5 @@ import { createHash } from 'node:crypto';
  */
 export function alertId(sessionId: string, ruleId: string, command: string): string {
   const normalised = command.replace(/\s+/g, '');
-  return createHash('sha256').update(`${sessionId}\n${ruleId}\n${normalised}`).digest('hex').slice(0, 32);
+  return hash('sha256', `${sessionId}\n${ruleId}\n${normalised}`, 'hex').slice(0, 32);
 }

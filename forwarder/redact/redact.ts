@@ -4,10 +4,11 @@ import { type RedactionKind, RULES } from './rules.js';
 
 export type RedactionCounts = Partial<Record<RedactionKind, number>>;
 
+/** Shared between callers (recent results are kept): read-only. */
 export interface Redacted {
-  text: string;
-  counts: RedactionCounts;
-  total: number;
+  readonly text: string;
+  readonly counts: Readonly<RedactionCounts>;
+  readonly total: number;
 }
 
 const MASK_PREFIX = '[REDACTED';
@@ -52,8 +53,28 @@ function maskAround(
   return { text: out, masked };
 }
 
+/**
+ * Results for texts seen lately: an alert's command, working directory and session reason recur across its
+ * detections, its session's alerts and the second pass at delivery. Long texts (pastes) are not kept.
+ */
+const recent = new Map<string, Redacted>();
+const RECENT_MAX = 512;
+const RECENT_TEXT_MAX = 2048;
+
 /** Masks every secret the rules know in `text`. Idempotent: masks are never matched again. */
 export function redactText(text: string): Redacted {
+  if (text.length > RECENT_TEXT_MAX) return redactAll(text);
+  let r = recent.get(text);
+  if (!r) {
+    if (recent.size >= RECENT_MAX) recent.clear();
+    r = redactAll(text);
+    Object.freeze(r.counts);
+    recent.set(text, Object.freeze(r));
+  }
+  return r;
+}
+
+function redactAll(text: string): Redacted {
   const counts: RedactionCounts = {};
   let total = 0;
   let out = text;
@@ -83,7 +104,7 @@ export function redactText(text: string): Redacted {
   return { text: out, counts, total };
 }
 
-function addCounts(into: RedactionCounts, from: RedactionCounts): void {
+function addCounts(into: RedactionCounts, from: Readonly<RedactionCounts>): void {
   for (const [kind, n] of Object.entries(from) as [RedactionKind, number][]) into[kind] = (into[kind] ?? 0) + n;
 }
 

@@ -158,6 +158,23 @@ describe('redactText', () => {
     expect(r.total).toBe(3);
   });
 
+  it('gives a repeated text the same result, which no caller can change for the next', () => {
+    const text = 'mysql -u admin -pS3cretPw db';
+    const first = redactText(text);
+    expect(() => {
+      (first.counts as Record<string, number>).password = 0;
+    }).toThrow(TypeError);
+    expect(redactText(text)).toEqual({
+      text: 'mysql -u admin -p[REDACTED:password] db',
+      counts: { password: 1 },
+      total: 1,
+    });
+    // a paste too long to keep is redacted afresh each time, with the same result
+    const paste = `${'x'.repeat(5000)} ${text}`;
+    expect(redactText(paste).counts).toEqual({ password: 1 });
+    expect(redactText(paste).text).toBe(redactText(paste).text);
+  });
+
   it('is idempotent: redacting twice masks nothing more', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.constantFrom(...CASES.map((c) => c[0])), (noise, secretLine) => {
