@@ -127,8 +127,10 @@ async function* decodeJson(input: AsyncIterable<Uint8Array>, where: string | nul
     const text = utf8.decode(chunk);
     if (utf8.error) yield { type: 'error', error: utf8.takeError()! };
     if (!splitter) {
+      // head holds no newline yet: only the new text is searched (a first line can be megabytes)
+      const newline = text.indexOf('\n');
+      const nl = newline < 0 ? -1 : head.length + newline;
       head += text;
-      const nl = head.indexOf('\n');
       if (nl < 0 && head.length < MAX_JSON_LINE) continue;
       splitter = isJsonValue(head.slice(0, nl < 0 ? head.length : nl))
         ? new JsonLines(where)

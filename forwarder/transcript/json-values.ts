@@ -3,6 +3,10 @@ import { DecodeError } from './events.js';
 /** Largest single JSON value accepted (a subscription payload decodes to a few MB at most). */
 export const MAX_JSON_VALUE = 16 * 1024 * 1024;
 
+/** A top-level number, `true`, `false` or `null` is short: longer is garbage, not worth holding. */
+const MAX_SCALAR = 4096;
+const STRING_STOP = /["\\]/g;
+
 /**
  * Splits streaming text into top-level JSON values, holding at most one value: JSON Lines, concatenated or
  * pretty-printed values, or one top-level array (whose elements are yielded one by one). Yields each value's
@@ -18,6 +22,10 @@ export class JsonValueSplitter {
   private escaped = false;
   private inTopArray = false;
   private sawValue = false;
+  /** After garbage that is no JSON value: the rest of its line is dropped as it arrives. */
+  private skippingLine = false;
+  /** The value being read is too large to hold: its text is dropped as it is scanned, only its end is looked for. */
+  private dropping = false;
   private out: (string | DecodeError)[] = [];
 
   constructor(private readonly where: string | null = null) {}
@@ -30,7 +38,9 @@ export class JsonValueSplitter {
 
   end(): (string | DecodeError)[] {
     this.scan(true);
-    if (this.start >= 0) this.out.push(new DecodeError('json', 'input ends inside a JSON value', this.where));
+    if (this.start >= 0 && !this.dropping)
+      this.out.push(new DecodeError('json', 'input ends inside a JSON value', this.where));
+    this.dropping = false;
     this.buffer = '';
     this.start = -1;
     return this.take();
@@ -46,8 +56,19 @@ export class JsonValueSplitter {
     const b = this.buffer;
     let i = this.scanned;
     while (i < b.length) {
+      if (this.skippingLine) {
+        const nl = b.indexOf('\n', i);
+        if (nl < 0) {
+          i = b.length;
+          break;
+        }
+        this.skippingLine = false;
+        i = nl + 1;
+        continue;
+      }
       if (this.inString) {
         i = this.skipString(b, i);
+        if (this.start >= 0 && !this.dropping && i - this.start > MAX_JSON_VALUE) this.tooLarge();
         continue;
       }
       const c = b.charCodeAt(i);
@@ -69,6 +90,12 @@ export class JsonValueSplitter {
         this.sawValue = true;
         if (c !== 0x7b && c !== 0x5b && c !== 0x22) {
           const j = scalarEnd(b, i);
+          if (j - i > MAX_SCALAR) {
+            this.out.push(new DecodeError('json', `not JSON: ${JSON.stringify(b.slice(i, i + 40))}…`, this.where));
+            this.skippingLine = true;
+            i = j;
+            continue;
+          }
           if (j === b.length && !final) break;
           const scalar = checkScalar(b.slice(i, j), this.where);
           this.out.push(scalar);
@@ -82,7 +109,7 @@ export class JsonValueSplitter {
       else if (c === 0x7d || c === 0x5d) this.depth--;
       i++;
       if (this.depth <= 0 && !this.inString) this.finishValue(b, i);
-      else if (i - this.start > MAX_JSON_VALUE) i = this.tooLarge(b);
+      else if (!this.dropping && i - this.start > MAX_JSON_VALUE) this.tooLarge();
     }
     this.scanned = i;
     this.compact();
@@ -93,42 +120,40 @@ export class JsonValueSplitter {
       this.escaped = false;
       return i + 1;
     }
-    const quote = b.indexOf('"', i);
-    // the first backslash before that quote (searching only up to it: strings of base64 hold none, and the rest of
-    // the buffer can be long)
-    const before = b.slice(i, quote < 0 ? b.length : quote).indexOf('\\');
-    const backslash = before < 0 ? -1 : i + before;
-    if (backslash >= 0) {
-      if (backslash + 1 >= b.length) {
+    // the first quote or backslash: one scan, never past it (a string of many escapes must not be rescanned to its end
+    // for each of them)
+    STRING_STOP.lastIndex = i;
+    const stop = STRING_STOP.exec(b)?.index ?? -1;
+    if (stop < 0) return b.length;
+    if (b.charCodeAt(stop) === 0x5c) {
+      if (stop + 1 >= b.length) {
         this.escaped = true;
         return b.length;
       }
-      return backslash + 2;
+      return stop + 2;
     }
-    if (quote < 0) return b.length;
+    const quote = stop;
     this.inString = false;
     if (this.depth <= 0) this.finishValue(b, quote + 1); // a top-level string
     return quote + 1;
   }
 
   private finishValue(b: string, end: number): void {
-    this.out.push(b.slice(this.start, end));
+    if (this.dropping) this.dropping = false;
+    else this.out.push(b.slice(this.start, end));
     this.start = -1;
     this.depth = 0;
   }
 
-  private tooLarge(b: string): number {
+  /** Reports the value being read and drops it up to its end, wherever that is (it may be gigabytes away). */
+  private tooLarge(): void {
     this.out.push(new DecodeError('too-large', `a JSON value exceeds ${MAX_JSON_VALUE} characters`, this.where));
-    this.start = -1;
-    this.depth = 0;
-    this.inString = false;
-    const nl = b.indexOf('\n', this.scanned);
-    return nl < 0 ? b.length : nl + 1;
+    this.dropping = true;
   }
 
   /** Drops consumed text so the buffer holds at most the value being read. */
   private compact(): void {
-    const keep = this.start >= 0 ? this.start : this.scanned;
+    const keep = this.start >= 0 && !this.dropping ? this.start : this.scanned;
     if (keep > 0) {
       this.buffer = this.buffer.slice(keep);
       this.scanned -= keep;
@@ -144,7 +169,8 @@ function nextLine(b: string, from: number): number {
 
 function scalarEnd(b: string, i: number): number {
   let j = i;
-  while (j < b.length) {
+  const to = Math.min(b.length, i + MAX_SCALAR + 1);
+  while (j < to) {
     const c = b.charCodeAt(j);
     if (c <= 0x20 || c === 0x2c || c === 0x5d || c === 0x7d) break;
     j++;
