@@ -181,7 +181,7 @@ async function readResumable(
         ? chunk.subarray(0, cutAt(chunk, room, read))
         : chunk;
     read += piece.length;
-    recent = Buffer.concat([recent, piece]).subarray(-4);
+    recent = Buffer.concat([recent, piece.subarray(-4)]).subarray(-4); // not the whole piece copied
     push(decoder.decode(piece));
     if (piece.length < chunk.length) {
       const offset = start + read - incompleteUtf8Tail(recent);
