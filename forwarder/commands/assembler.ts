@@ -1,3 +1,4 @@
+import { isoTime } from '../time/iso-time.js';
 import { ContinuationScanner, openness } from './continuation.js';
 import { CONTINUATION_PROMPT, type Prompt } from './prompt.js';
 import type { CommandRecord, TranscriptSource } from './record.js';
@@ -106,7 +107,7 @@ export class CommandAssembler {
       host: line.host,
       cwd: line.cwd,
       root,
-      time: line.time === null ? null : new Date(line.time).toISOString(),
+      time: line.time === null ? null : isoTime(line.time),
       source: this.facts.source,
       cancelled: line.cancelled,
       incomplete: line.incomplete,

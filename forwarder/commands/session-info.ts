@@ -1,3 +1,4 @@
+import { isoTime } from '../time/iso-time.js';
 import type { SessionInfo, TranscriptSource } from './record.js';
 
 export function emptySessionInfo(sessionId: string, source: TranscriptSource): SessionInfo {
@@ -16,7 +17,7 @@ export function emptySessionInfo(sessionId: string, source: TranscriptSource): S
 
 /** Widens the session's start and end to include an event time. */
 export function noteTime(info: SessionInfo, time: number): void {
-  const iso = new Date(time).toISOString();
+  const iso = isoTime(time);
   if (!info.start || iso < info.start) info.start = iso;
   if (!info.end || iso > info.end) info.end = iso;
 }

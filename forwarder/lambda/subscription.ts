@@ -2,6 +2,7 @@ import { globMatch } from '../alerts/noise/glob.js';
 import { observeCommand, type TranscriptObservation } from '../session-coverage/index.js';
 import { processSessionEvents } from '../stream/process-session.js';
 import type { ReplayKind, SessionEvent } from '../stream/session-replay.js';
+import { isoTime } from '../time/iso-time.js';
 import { DecodeError } from '../transcript/events.js';
 import { decodeLogEvent, decodeSubscriptionData, type SubscriptionPayload } from '../transcript/log-events.js';
 import type { Runtime } from './runtime.js';
@@ -120,21 +121,33 @@ async function processGroup({ kind, sessionId, events }: SessionGroup, rt: Runti
   count('Commands', result.records.length);
   count('DuplicateEvents', result.duplicates);
   count('LateEvents', result.late);
-  // coverage: the stream was alive at each event's time (and exited, if it typed `exit`); an upload is complete
+  // coverage: the stream was alive from its first to its last event (and exited, if it typed `exit`); an upload is
+  // complete
   const seen: { sessionId: string; observation: TranscriptObservation }[] = [];
-  const iso = (ms: number) => new Date(ms).toISOString();
   if (kind === 'stream') {
-    for (const e of events) seen.push({ sessionId, observation: { kind: 'stream', time: iso(e.timestamp) } });
+    const [first, last] = timeSpan(events);
+    for (const time of new Set([first, last]))
+      seen.push({ sessionId, observation: { kind: 'stream', time: isoTime(time) } });
     for (const r of result.records) {
       const exit = observeCommand(r);
       if (exit) seen.push({ sessionId, observation: exit });
     }
   } else if (result.ended) {
-    const newest = Math.max(...events.map((e) => e.timestamp));
-    seen.push({ sessionId, observation: { kind: 'final', time: iso(newest), source: 'cloudwatch' } });
+    seen.push({ sessionId, observation: { kind: 'final', time: isoTime(timeSpan(events)[1]), source: 'cloudwatch' } });
   }
   await rt.noteTranscripts(seen);
   logger.info('session events processed', { kind, events: events.length, alerts: result.raised.length });
+}
+
+/** The oldest and newest of a delivery's event times (a delivery holds at least one event). */
+function timeSpan(events: readonly { timestamp: number }[]): [number, number] {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of events) {
+    if (e.timestamp < first) first = e.timestamp;
+    if (e.timestamp > last) last = e.timestamp;
+  }
+  return [first, last];
 }
 
 /** CloudWatch Logs refuses events over 256 KB (message and 26 bytes of overhead): a larger one is not genuine. */

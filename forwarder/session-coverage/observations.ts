@@ -1,4 +1,5 @@
 import type { CommandRecord, SessionInfo } from '../commands/record.js';
+import { isoTime } from '../time/iso-time.js';
 import type { TranscriptEvent } from '../transcript/events.js';
 
 /**
@@ -38,7 +39,7 @@ const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
 export function normaliseTime(time: string): string {
   const t = Date.parse(time);
   if (!Number.isFinite(t)) throw new RangeError(`not a time: ${JSON.stringify(time.slice(0, 64))}`);
-  return new Date(t).toISOString();
+  return isoTime(t);
 }
 
 /** Adds one observation (pure; order-independent, so duplicates and late deliveries are harmless). */
@@ -83,7 +84,7 @@ export function observeTranscriptEvent(
   seenAt: string,
 ): { sessionId: string; observation: TranscriptObservation } | null {
   if (event.type === 'stream-lines') {
-    const time = event.time === null ? seenAt : new Date(event.time).toISOString();
+    const time = event.time === null ? seenAt : isoTime(event.time);
     return { sessionId: event.sessionId, observation: { kind: 'stream', time } };
   }
   if (event.type === 'end' && (event.source === 's3' || event.source === 'cloudwatch')) {

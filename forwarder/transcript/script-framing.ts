@@ -1,3 +1,5 @@
+import { isoTime } from '../time/iso-time.js';
+
 /**
  * The S3 transcript is `script <sessionId>.log -c "cat ipcTempFile.log"`: a header line, the raw terminal bytes,
  * and a footer line. The header names the instance and session; both give times, in one of util-linux's styles.
@@ -101,5 +103,5 @@ function normaliseOffset(offset: string): string {
 
 function iso(s: string): string | null {
   const t = Date.parse(s);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  return Number.isNaN(t) ? null : isoTime(t);
 }
