@@ -112,8 +112,13 @@ export interface ColdStart {
   sdkImportMs: number;
   /** Importing the bundle once those are loaded: its own code (zod, yaml, tldts, rules, …). */
   bundleAfterSdkMs: number;
-  /** The first invocation's setup: rules compiled, indicators loaded, clients made. */
+  /** The first invocation's setup (a ping: configuration read, clients made; rules are built on first use). */
   firstInvocationMs: number;
+  /**
+   * A fresh process's first transcript delivery (one streamed event), after the import: the rules and indicators
+   * built, the event decoded, replayed and checked; state in memory, alerts to stdout (nothing here speaks AWS).
+   */
+  firstDeliveryMs: number;
   /** From the process's start (node's own bootstrap included) to the end of the first invocation. */
   processMs: number;
 }
@@ -121,7 +126,7 @@ export interface ColdStart {
 /**
  * Fresh `node` processes importing dist/lambda/index.mjs and invoking it once; medians. Then as many again that
  * import the AWS SDK packages the bundle names first: what they cost (the bundle loads each on first use) and what
- * the bundle's own code costs once they are loaded.
+ * the bundle's own code costs once they are loaded. Then as many again handling a first transcript delivery.
  */
 export async function coldStart(runs: number, sdkPackages: readonly string[]): Promise<ColdStart> {
   const probe = `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
@@ -152,8 +157,31 @@ export async function coldStart(runs: number, sdkPackages: readonly string[]): P
     if (code !== 0 || !line) throw new Error(`cold start run failed (${code}): ${stderr.slice(-800)}`);
     splits.push(JSON.parse(line));
   }
+  const delivery = JSON.stringify(
+    (
+      JSON.parse(
+        readFileSync(join(FIXTURES, 'sessions/mallory-09f8e7d6c5b4a3921.subscription.json'), 'utf8'),
+      ) as unknown[]
+    )[0],
+  );
+  const first = `await import(${JSON.stringify(pathToFileURL(LAMBDA).href)}).then(async (m) => {
+      const t0 = performance.now();
+      await m.handler(${delivery}, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 60000 });
+      console.log(JSON.stringify({ firstDeliveryMs: performance.now() - t0 }));
+    });`;
+  const local: NodeJS.ProcessEnv = { ...lambdaEnvironment(), SESSIONWATCH_SINKS: 'stdout' };
+  for (const table of ['SESSIONWATCH_IDENTITY_TABLE', 'SESSIONWATCH_STATE_TABLE', 'SESSIONWATCH_SPOOL'])
+    delete local[table];
+  const deliveries: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { code, stdout, stderr } = await run(['--input-type=module', '-e', first], local);
+    const line = stdout.split('\n').find((l) => l.startsWith('{"firstDeliveryMs"'));
+    if (code !== 0 || !line) throw new Error(`first delivery run failed (${code}): ${stderr.slice(-800)}`);
+    deliveries.push((JSON.parse(line) as { firstDeliveryMs: number }).firstDeliveryMs);
+  }
   return {
     runs,
+    firstDeliveryMs: median(deliveries),
     sdkImportMs: median(splits.map((s) => s.sdkMs)),
     bundleAfterSdkMs: median(splits.map((s) => s.bundleMs)),
     importMs: median(samples.map((s) => s.importMs)),

@@ -15,7 +15,7 @@ import type { LoadProblem } from './problems.js';
 import type { AttackTag } from './rules/attack.js';
 import { compileCondition, type MatchEnv, type Predicate } from './rules/compile.js';
 import { CommandFacts } from './rules/facts.js';
-import { parseRuleText } from './rules/parse-rule.js';
+import { parseRuleText, parseRuleValue } from './rules/parse-rule.js';
 import { type Requirements, requirementsOf } from './rules/requirements.js';
 import { RuleIndex } from './rules/rule-index.js';
 import type { ExceptionInput } from './rules/schema.js';
@@ -84,11 +84,16 @@ function compileExceptions(list: ExceptionInput[]): CompiledRule['exceptions'] {
   });
 }
 
-/** Compiles the YAML rule texts; problems are added to `problems`. */
-export function compileRuleTexts(texts: { name: string; text: string }[], problems: LoadProblem[]): CompiledRule[] {
+/** Compiles YAML rule texts (read already when `value` is given); problems are added to `problems`. */
+export function compileRuleTexts(
+  texts: { name: string; text: string; value?: unknown }[],
+  problems: LoadProblem[],
+): CompiledRule[] {
   const rules: CompiledRule[] = [];
-  for (const { name, text } of texts) {
-    const { parsed, problems: found } = parseRuleText(name, text);
+  for (const { name, text, value } of texts) {
+    let { parsed, problems: found } = value === undefined ? parseRuleText(name, text) : parseRuleValue(name, value);
+    // problems are told with their lines, which only the text has
+    if (found.length > 0 && value !== undefined) ({ parsed, problems: found } = parseRuleText(name, text));
     problems.push(...found);
     if (!parsed) continue;
     const { rule } = parsed;

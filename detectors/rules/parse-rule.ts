@@ -48,12 +48,25 @@ export function parseRuleText(source: string, text: string): { parsed: ParsedRul
     problems.push({ source, line: err.linePos?.[0]?.line, message: `YAML: ${err.message.split('\n')[0]}` });
   }
   if (problems.length > 0) return { parsed: null, problems };
-  const result = ruleSchema.safeParse(doc.toJS());
+  return parseRuleValue(source, doc.toJS(), (path) => lineOf(doc, counter, path));
+}
+
+/**
+ * A rule already read from YAML (the built-in rules are, when the bundle is generated): the schema, ATT&CK ids and
+ * regex safety. `lineAt` places a problem in the rule's text, when there is one.
+ */
+export function parseRuleValue(
+  source: string,
+  value: unknown,
+  lineAt: (path: (string | number)[]) => number | undefined = () => undefined,
+): { parsed: ParsedRule | null; problems: LoadProblem[] } {
+  const problems: LoadProblem[] = [];
+  const result = ruleSchema.safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues as SchemaIssue[]) {
       const path = issuePath(issue);
       const where = path.length ? `${path.join('.')}: ` : '';
-      problems.push({ source, line: lineOf(doc, counter, path), message: `${where}${describeIssue(issue)}` });
+      problems.push({ source, line: lineAt(path), message: `${where}${describeIssue(issue)}` });
     }
     return { parsed: null, problems };
   }
@@ -64,21 +77,20 @@ export function parseRuleText(source: string, text: string): { parsed: ParsedRul
     if (!tag)
       problems.push({
         source,
-        line: lineOf(doc, counter, ['attack', i]),
+        line: lineAt(['attack', i]),
         message: `attack: unknown ATT&CK technique id ${raw} (neither v18 nor v19)`,
       });
     else if (rule.attack_version && !tag.versions.includes(rule.attack_version)) {
       problems.push({
         source,
-        line: lineOf(doc, counter, ['attack', i]),
+        line: lineAt(['attack', i]),
         message: `attack: ${tag.id} is not an ATT&CK v${rule.attack_version} id`,
       });
     } else attack.push(rule.attack_version ? { id: tag.id, versions: [rule.attack_version] } : tag);
   });
   for (const { pattern, path } of regexesIn(rule.match, ['match'])) {
     const problem = regexProblem(pattern, 'i');
-    if (problem)
-      problems.push({ source, line: lineOf(doc, counter, path), message: `${path.join('.')}: ${problem}: ${pattern}` });
+    if (problem) problems.push({ source, line: lineAt(path), message: `${path.join('.')}: ${problem}: ${pattern}` });
   }
   if (problems.length > 0) return { parsed: null, problems };
   return { parsed: { rule, attack, source }, problems };

@@ -15,6 +15,7 @@ import {
   runRuleTests,
   SessionState,
 } from '../../detectors/index.js';
+import type { LoadProblem } from '../../detectors/problems.js';
 import { attackTag } from '../../detectors/rules/attack.js';
 import { CommandFacts } from '../../detectors/rules/facts.js';
 import { parseRuleText } from '../../detectors/rules/parse-rule.js';
@@ -53,6 +54,25 @@ describe('built-in rules', () => {
     const { rules, data } = collectBuiltins();
     expect(BUILTIN_RULES).toEqual(rules);
     expect(BUILTIN_IOCS).toEqual(data);
+  });
+
+  it('compiles from the values read at generation as from the texts, and tells a bad value with its lines', () => {
+    const fromValues = compileRuleTexts(BUILTIN_RULES, []);
+    const fromTexts = compileRuleTexts(
+      BUILTIN_RULES.map(({ name, text }) => ({ name, text })),
+      [],
+    );
+    const facts = (rules: CompiledRule[]) => rules.map(({ predicate, exceptions, ...rest }) => rest);
+    expect(facts(fromValues)).toEqual(facts(fromTexts));
+    expect(fromValues.length).toBe(BUILTIN_RULES.length);
+
+    const text = validRule().replace('severity: high', 'severity: urgent');
+    const problems: LoadProblem[] = [];
+    expect(compileRuleTexts([{ name: 'x.yml', text, value: { id: 'my-rule', severity: 'urgent' } }], problems)).toEqual(
+      [],
+    );
+    expect(problems).toEqual(parseRuleText('x.yml', text).problems);
+    expect(problems[0]).toMatchObject({ source: 'x.yml', line: 3 });
   });
 
   it('has at least 5 match and 5 no_match examples in every rule, and all of them pass', () => {
