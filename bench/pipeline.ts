@@ -24,6 +24,7 @@ import type { Input, ObjectReader } from '../forwarder/sources/inputs.js';
 import { readCommands } from '../forwarder/sources/read-commands.js';
 import { decodeStream } from '../forwarder/transcript/decode-stream.js';
 import { asyncChunks, type BenchSession, type Corpus, FIXTURES, startSessionRecords } from './corpus.js';
+import { PRICES } from './cost.js';
 
 export type Format = 'log' | 'cwFinal' | 'subscription';
 
@@ -177,26 +178,47 @@ export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
   return { rt, counted: () => ({ commands, alerts, outputBytes: 0 }) };
 }
 
+/**
+ * Publishes the handler's metrics once per invocation, as it does, an invocation holding as many records as the
+ * deployed event sources batch (`infra`: SQS batches of 10 S3 notifications, Kinesis batches of 100 deliveries).
+ */
+function perInvocation(rt: Runtime, batchSize: number): { handled(): void; end(): void } {
+  let inBatch = 0;
+  return {
+    handled() {
+      if (++inBatch === batchSize) this.end();
+    },
+    end() {
+      if (inBatch > 0) rt.observer.flush();
+      inBatch = 0;
+    },
+  };
+}
+
 /** Every session's S3 object through the handler's object path (as an S3 notification names it). */
 export async function runLambdaObjects(corpus: Corpus, { rt, counted }: LambdaRig): Promise<RunCount> {
+  const invocation = perInvocation(rt, PRICES.s3ObjectsPerInvocation);
   const { bytes } = await capturingOutput(async () => {
     for (const s of corpus.sessions) {
       await handleObject({ bucket: 'bench-transcripts', key: `session-logs/${s.sessionId}.log` }, rt, () => 900_000);
-      rt.observer.flush(); // the handler publishes its metrics after each invocation
+      invocation.handled();
     }
+    invocation.end();
   });
   return { ...counted(), outputBytes: bytes };
 }
 
 /** Every subscription delivery through the handler's subscription path, session after session. */
 export async function runLambdaSubscriptions(corpus: Corpus, { rt, counted }: LambdaRig): Promise<RunCount> {
+  const invocation = perInvocation(rt, PRICES.deliveriesPerInvocation);
   const { bytes } = await capturingOutput(async () => {
     for (const s of corpus.sessions) {
       for (const event of s.subscription) {
         await handleSubscription(event.awslogs.data, rt);
-        rt.observer.flush();
+        invocation.handled();
       }
     }
+    invocation.end();
   });
   return { ...counted(), outputBytes: bytes };
 }
