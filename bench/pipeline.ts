@@ -6,6 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  type PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { createEngine, type Engine, type SessionAnalyzer } from '../detectors/index.js';
 import { formatLine } from '../forwarder/alerts/formats/index.js';
 import type { CliIo } from '../forwarder/cli/io.js';
@@ -22,6 +29,7 @@ import { handleSubscription } from '../forwarder/lambda/subscription.js';
 import { SessionDetector } from '../forwarder/pipeline/detect.js';
 import type { Input, ObjectReader } from '../forwarder/sources/inputs.js';
 import { readCommands } from '../forwarder/sources/read-commands.js';
+import { DynamoDbSessionStateStore } from '../forwarder/stream/state-store.js';
 import { decodeStream } from '../forwarder/transcript/decode-stream.js';
 import { asyncChunks, type BenchSession, type Corpus, FIXTURES, startSessionRecords } from './corpus.js';
 import { PRICES } from './cost.js';
@@ -128,9 +136,29 @@ async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ value: T; byt
 }
 
 /**
+ * DynamoDB's GetItem and conditional PutItem for the state table, held in memory: the state store's own work (JSON,
+ * gzip) is measured as deployed, the network round trip is not.
+ */
+function inMemoryStateTable(): Pick<DynamoDBClient, 'send'> {
+  const items = new Map<string, Record<string, AttributeValue>>();
+  const send = async (command: GetItemCommand | PutItemCommand) => {
+    if (command instanceof GetItemCommand) return { Item: items.get(command.input.Key!.pk!.S!) };
+    const { Item, ExpressionAttributeValues } = command.input;
+    const current = items.get(Item!.pk!.S!);
+    const expected = ExpressionAttributeValues?.[':v']?.N;
+    if (expected === undefined ? current : current?.version?.N !== expected)
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    items.set(Item!.pk!.S!, Item!);
+    return {};
+  };
+  return { send } as unknown as Pick<DynamoDBClient, 'send'>;
+}
+
+/**
  * The transcripts function's runtime as deployed (built-in rules, the fixture IOCs, INFO logs, EMF metrics, a stdout
  * sink standing in for SNS), with S3 served from memory and every session's StartSession already indexed (the
- * identity table hit). State and ledger are in memory: DynamoDB round trips are not measured.
+ * identity table hit). The session state goes through the DynamoDB store into an in-memory table; the alert ledger
+ * is in memory. DynamoDB round trips are not measured.
  */
 export interface LambdaRig {
   rt: Runtime;
@@ -165,6 +193,7 @@ export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
   let alerts = 0;
   const rt: Runtime = {
     ...base,
+    states: new DynamoDbSessionStateStore(inMemoryStateTable(), 'sessionwatch-bench-state'),
     objects,
     alertsFor(list, transcript) {
       commands += list.filter((c) => c.fresh).length; // the streaming path replays buffered events again

@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../alerts/alert.js';
 import { sdk } from '../aws/clients.js';
@@ -120,7 +120,12 @@ export class StateTooLargeError extends Error {
 /** DynamoDB's item limit is 400 KB; the state is kept well below it, gzipped. */
 const MAX_STATE_BYTES = 350 * 1024;
 
-const gzipEvents = (events: SessionEvent[]) => gzipSync(JSON.stringify(events));
+/**
+ * Gzip's fastest level: a delivery's events are compressed once per delivery, as many bytes as it brought, and the
+ * default level took three times the CPU for items 1–5% smaller (terminal text, the fixture sessions).
+ */
+const pack = (text: string) => gzipSync(text, { level: constants.Z_BEST_SPEED });
+const gzipEvents = (events: SessionEvent[]) => pack(JSON.stringify(events));
 const gunzipEvents = (packed: Uint8Array) => JSON.parse(gunzipSync(packed).toString('utf8')) as SessionEvent[];
 const isBytes = (p: unknown): p is Uint8Array => p instanceof Uint8Array;
 
@@ -153,7 +158,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
     const { meta, chunks } = split(item, gzipEvents, isBytes);
     const expiresAt = this.expiresAt();
-    const saved = await this.write(key, gzipSync(meta), chunks, expectedVersion, expiresAt);
+    const saved = await this.write(key, pack(meta), chunks, expectedVersion, expiresAt);
     if (saved) this.written.set(key, item, (expectedVersion ?? 0) + 1, expiresAt);
     return saved;
   }
@@ -173,7 +178,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   }
 
   async putOnce(key: string, value: object): Promise<void> {
-    await this.write(key, gzipSync(JSON.stringify(value)), [], null, this.expiresAt());
+    await this.write(key, pack(JSON.stringify(value)), [], null, this.expiresAt());
   }
 
   /** The TTL attribute of an item written now (seconds, as DynamoDB's TTL wants them). */
