@@ -14,6 +14,9 @@ export const PRICES = {
   /** The deployed event source batch sizes (infra: SQS batch of S3 notifications, Kinesis batch of deliveries). */
   s3ObjectsPerInvocation: 10,
   deliveriesPerInvocation: 100,
+  /** DynamoDB on-demand, us-east-1 (after the November 2024 reduction): per million request units. */
+  dynamoDbWriteUnits: 0.625,
+  dynamoDbReadUnits: 0.125,
 } as const;
 
 export interface PathCost {
@@ -44,5 +47,24 @@ export function pathCost(transcriptBytes: number, ms: number, units: number, uni
     secondsPerGB,
     invocationsPerGB,
     dollarsPerGB: compute + requests,
+  };
+}
+
+export interface TableCost {
+  writeUnitsPerGB: number;
+  readUnitsPerGB: number;
+  dollarsPerGB: number;
+}
+
+/** What the session state table's requests cost per GB of transcripts (on-demand; storage, a few MB, left out). */
+export function tableCost(transcriptBytes: number, units: { writeUnits: number; readUnits: number }): TableCost {
+  const gb = transcriptBytes / 1024 ** 3;
+  const writeUnitsPerGB = units.writeUnits / gb;
+  const readUnitsPerGB = units.readUnits / gb;
+  return {
+    writeUnitsPerGB,
+    readUnitsPerGB,
+    dollarsPerGB:
+      (writeUnitsPerGB / 1e6) * PRICES.dynamoDbWriteUnits + (readUnitsPerGB / 1e6) * PRICES.dynamoDbReadUnits,
   };
 }

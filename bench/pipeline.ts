@@ -40,6 +40,8 @@ export interface RunCount {
   commands: number;
   alerts: number;
   outputBytes: number;
+  /** The Lambda paths: what the session state table was asked for. */
+  stateTable?: TableUnits;
 }
 
 const IOC_FILE = join(FIXTURES, 'iocs.txt');
@@ -135,15 +137,44 @@ async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ value: T; byt
   }
 }
 
+/** Request units the state table consumed, as on-demand DynamoDB bills them. */
+export interface TableUnits {
+  writeUnits: number;
+  readUnits: number;
+  puts: number;
+}
+
+/** An item's size as DynamoDB counts it: attribute names plus values (a list adds 3 bytes and 1 per element). */
+function itemBytes(item: Record<string, AttributeValue>): number {
+  const valueBytes = (v: AttributeValue): number =>
+    v.S !== undefined
+      ? Buffer.byteLength(v.S)
+      : v.B !== undefined
+        ? v.B.length
+        : v.N !== undefined
+          ? Math.ceil(v.N.length / 2) + 1
+          : v.L !== undefined
+            ? 3 + v.L.reduce((n, e) => n + 1 + valueBytes(e), 0)
+            : 1;
+  return Object.entries(item).reduce((n, [name, v]) => n + name.length + valueBytes(v), 0);
+}
+
 /**
  * DynamoDB's GetItem and conditional PutItem for the state table, held in memory: the state store's own work (JSON,
- * gzip) is measured as deployed, the network round trip is not.
+ * gzip) is measured as deployed, the network round trip is not; the request units are counted (a write unit per KB
+ * written, a read unit per 4 KB read consistently, at least one each).
  */
-function inMemoryStateTable(): Pick<DynamoDBClient, 'send'> {
+function inMemoryStateTable(units: TableUnits): Pick<DynamoDBClient, 'send'> {
   const items = new Map<string, Record<string, AttributeValue>>();
   const send = async (command: GetItemCommand | PutItemCommand) => {
-    if (command instanceof GetItemCommand) return { Item: items.get(command.input.Key!.pk!.S!) };
+    if (command instanceof GetItemCommand) {
+      const item = items.get(command.input.Key!.pk!.S!);
+      units.readUnits += Math.max(1, Math.ceil((item ? itemBytes(item) : 0) / 4096));
+      return { Item: item };
+    }
     const { Item, ExpressionAttributeValues } = command.input;
+    units.writeUnits += Math.max(1, Math.ceil(itemBytes(Item!) / 1024));
+    units.puts++;
     const current = items.get(Item!.pk!.S!);
     const expected = ExpressionAttributeValues?.[':v']?.N;
     if (expected === undefined ? current : current?.version?.N !== expected)
@@ -163,6 +194,8 @@ function inMemoryStateTable(): Pick<DynamoDBClient, 'send'> {
 export interface LambdaRig {
   rt: Runtime;
   counted(): RunCount;
+  /** The state table's request units so far. */
+  stateTable: TableUnits;
 }
 
 export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
@@ -191,9 +224,10 @@ export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
   };
   let commands = 0;
   let alerts = 0;
+  const stateTable: TableUnits = { writeUnits: 0, readUnits: 0, puts: 0 };
   const rt: Runtime = {
     ...base,
-    states: new DynamoDbSessionStateStore(inMemoryStateTable(), 'sessionwatch-bench-state'),
+    states: new DynamoDbSessionStateStore(inMemoryStateTable(stateTable), 'sessionwatch-bench-state'),
     objects,
     alertsFor(list, transcript) {
       commands += list.filter((c) => c.fresh).length; // the streaming path replays buffered events again
@@ -204,7 +238,7 @@ export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
       return base.deliver(list);
     },
   };
-  return { rt, counted: () => ({ commands, alerts, outputBytes: 0 }) };
+  return { rt, counted: () => ({ commands, alerts, outputBytes: 0, stateTable }), stateTable };
 }
 
 /**

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeAndCountLines, gunzipAndParse } from './baselines.js';
 import { buildCorpus, type Corpus, longStreamCorpus } from './corpus.js';
-import { PRICES, pathCost } from './cost.js';
+import { PRICES, pathCost, tableCost } from './cost.js';
 import { benchDetectors } from './detectors.js';
 import { mbPerSecond, round, timed } from './measure.js';
 import {
@@ -27,6 +27,7 @@ import {
   runUpTo,
   STAGES,
   stageRig,
+  type TableUnits,
   writeCorpusFiles,
 } from './pipeline.js';
 import { bigTranscript, checkBundle, coldStart, peakRss, ROOT, type RssResult } from './process.js';
@@ -135,6 +136,7 @@ interface EndToEnd {
   alerts: number;
   vsBaseline: number;
   baseline: 'gunzip+JSON.parse' | 'UTF-8 scan';
+  stateTable?: TableUnits;
 }
 
 const endToEnd: EndToEnd[] = [];
@@ -160,6 +162,7 @@ async function e2e<S>(
     alerts: t.value.alerts,
     vsBaseline: 0, // once the baselines are measured again, below
     baseline: vsStream ? 'gunzip+JSON.parse' : 'UTF-8 scan',
+    ...(t.value.stateTable ? { stateTable: { ...t.value.stateTable } } : {}),
   };
   endToEnd.push(row);
   return row;
@@ -193,7 +196,7 @@ const streamCli = await e2e('Streaming subscription, CLI scan', mixed, 'subscrip
 );
 await e2e('S3 .log, CLI scan', editing, 'log', () => runScanCli(editingFiles.dirs.log, editingFiles.cloudtrail));
 await streamLambdaRow('Streaming subscription, Lambda handler', editing);
-await streamLambdaRow('Streaming subscription, Lambda handler, long sessions', longStream);
+const longStreamLambda = await streamLambdaRow('Streaming subscription, Lambda handler, long sessions', longStream);
 
 await measureBaselines();
 for (const row of endToEnd) {
@@ -452,11 +455,36 @@ print(
   "Per GB of S3 transcript (the stream path processes the same sessions' subscription deliveries). " +
     `docs/deploy.md THROUGHPUT (S3 objects, one 1,024 MB function): ${round(s3Cost.mbPerSecondLambda, 1)} MB/s.`,
 );
+const stateCost = tableCost(mixed.bytes.log, streamLambda.stateTable!);
+const longStateCost = tableCost(longStream.bytes.payload, longStreamLambda.stateTable!);
+print(
+  table(
+    `Session state table, DynamoDB on-demand ($${PRICES.dynamoDbWriteUnits}/M write units, $${PRICES.dynamoDbReadUnits}/M read units): the stream path's reordering state, rewritten at each delivery`,
+    ['corpus', 'state writes', 'write units per GB', 'read units per GB', '$ per GB'],
+    [
+      [
+        'mixed (per GB of S3 transcript)',
+        streamLambda.stateTable!.puts,
+        stateCost.writeUnitsPerGB,
+        stateCost.readUnitsPerGB,
+        stateCost.dollarsPerGB,
+      ],
+      [
+        'long-stream (per GB of payload JSON)',
+        longStreamLambda.stateTable!.puts,
+        longStateCost.writeUnitsPerGB,
+        longStateCost.readUnitsPerGB,
+        longStateCost.dollarsPerGB,
+      ],
+    ],
+  ),
+);
 results.cost = {
   prices: PRICES,
   s3: s3Cost,
   stream: streamCost,
   totalDollarsPerGB: s3Cost.dollarsPerGB + streamCost.dollarsPerGB,
+  stateTable: { mixed: stateCost, longStream: longStateCost },
 };
 
 // ---- targets
