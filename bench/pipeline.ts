@@ -172,12 +172,12 @@ function inMemoryStateTable(units: TableUnits): Pick<DynamoDBClient, 'send'> {
       units.readUnits += Math.max(1, Math.ceil((item ? itemBytes(item) : 0) / 4096));
       return { Item: item };
     }
-    const { Item, ExpressionAttributeValues } = command.input;
+    const { Item, ConditionExpression, ExpressionAttributeValues } = command.input;
     units.writeUnits += Math.max(1, Math.ceil(itemBytes(Item!) / 1024));
     units.puts++;
     const current = items.get(Item!.pk!.S!);
-    const expected = ExpressionAttributeValues?.[':v']?.N;
-    if (expected === undefined ? current : current?.version?.N !== expected)
+    const expected = ExpressionAttributeValues?.[':v']?.N; // 'version = :v', else 'attribute_not_exists(pk)'
+    if (ConditionExpression && (expected === undefined ? current : current?.version?.N !== expected))
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     items.set(Item!.pk!.S!, Item!);
     return {};

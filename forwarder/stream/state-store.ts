@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../alerts/alert.js';
@@ -117,23 +118,37 @@ export class StateTooLargeError extends Error {
   override name = 'StateTooLargeError';
 }
 
-/** DynamoDB's item limit is 400 KB; the state is kept well below it, gzipped. */
-const MAX_STATE_BYTES = 350 * 1024;
+/** DynamoDB's item limit is 400 KB; each item is kept well below it, gzipped. */
+const MAX_ITEM_BYTES = 350 * 1024;
 
 /**
- * Gzip at its default level, not the fastest: the table bills each KB written, and the state is rewritten at every
- * delivery, so the 3-4% fewer bytes of level 6 save far more (bench: ~$0.03-0.15 per GB of transcripts) than its
- * extra CPU costs (~7% of the stream path's, ~$0.0002 per GB).
+ * Gzip at its default level, not the fastest: the table bills each KB written, so the 3-4% fewer bytes of level 6
+ * save more (bench: ~$0.03-0.15 per GB of transcripts) than its extra CPU costs (~7% of the stream path's).
  */
 const pack = (text: string) => gzipSync(text);
-const gzipEvents = (events: SessionEvent[]) => pack(JSON.stringify(events));
 const gunzipEvents = (packed: Uint8Array) => JSON.parse(gunzipSync(packed).toString('utf8')) as SessionEvent[];
-const isBytes = (p: unknown): p is Uint8Array => p instanceof Uint8Array;
 
 /**
- * One item per session in the state table (`pk`, TTL on `expiresAt`): the state gzipped in `state`, each buffered
- * chunk of events gzipped in the list `events`, and `version` for conditional writes, so concurrent or retried
- * invocations never overwrite each other's work.
+ * A buffered chunk of events in its own item, named by its content: written once, by the delivery that brought it,
+ * and from then on only named by the session's item. (Kept inline, every chunk was written again at every delivery
+ * while it stayed in the buffer: most of the table's cost.)
+ */
+interface StoredChunk {
+  key: string;
+  /** Absent when the item was not found (expired: no session outlives a TTL of days). */
+  bytes?: Uint8Array;
+  written: boolean;
+}
+
+const isStoredChunk = (p: unknown): p is StoredChunk =>
+  typeof p === 'object' && p !== null && typeof (p as StoredChunk).key === 'string' && 'written' in p;
+const eventsOfChunk = (c: StoredChunk) => (c.bytes ? gunzipEvents(c.bytes) : []);
+
+/**
+ * One item per session in the state table (`pk`, TTL on `expiresAt`): the state gzipped in `state`, the keys of its
+ * buffered chunks in `chunks` (each chunk an item of its own: `events`, gzipped), and `version` for conditional
+ * writes, so concurrent or retried invocations never overwrite each other's work. Items written before chunks had
+ * their own (the chunks inline, in the list `events`) are read as well.
  */
 export class DynamoDbSessionStateStore implements SessionStateStore {
   private readonly written = new WrittenStates();
@@ -152,14 +167,22 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     if (!state || !version) return null;
     const cached = this.written.get(key, Number(version), item?.expiresAt?.N ?? '');
     if (cached) return { item: cached, version: Number(version) };
-    const chunks = (item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
-    return { item: joined(gunzipSync(state).toString('utf8'), chunks, gunzipEvents), version: Number(version) };
+    const meta = gunzipSync(state).toString('utf8');
+    const refs = item?.chunks?.L;
+    if (!refs) {
+      const inline = (item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
+      return { item: joined(meta, inline, gunzipEvents), version: Number(version) };
+    }
+    const chunks = await Promise.all(refs.map((r) => this.readChunk(r.S ?? '')));
+    return { item: joined(meta, chunks, eventsOfChunk), version: Number(version) };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
-    const { meta, chunks } = split(item, gzipEvents, isBytes);
+    const { meta, chunks } = split(item, (events) => this.newChunk(key, events), isStoredChunk);
     const expiresAt = this.expiresAt();
-    const saved = await this.write(key, pack(meta), chunks, expectedVersion, expiresAt);
+    await Promise.all(chunks.filter((c) => !c.written).map((c) => this.writeChunk(c, expiresAt)));
+    const keys = chunks.map((c) => c.key);
+    const saved = await this.write(key, pack(meta), keys, expectedVersion, expiresAt);
     if (saved) this.written.set(key, item, (expectedVersion ?? 0) + 1, expiresAt);
     return saved;
   }
@@ -178,6 +201,30 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     return out.Item;
   }
 
+  private async readChunk(key: string): Promise<StoredChunk> {
+    return { key, bytes: (await this.read(key))?.events?.B, written: true };
+  }
+
+  /** A chunk's item is named by the session and a digest of its bytes: the same events, the same item. */
+  private newChunk(key: string, events: SessionEvent[]): StoredChunk {
+    const bytes = pack(JSON.stringify(events));
+    return { key: `${key}#chunk#${hash('sha256', bytes, 'base64url').slice(0, 32)}`, bytes, written: false };
+  }
+
+  /** Unconditional: a retried or concurrent delivery writes the same bytes under the same key. */
+  private async writeChunk(chunk: StoredChunk, expiresAt: string): Promise<void> {
+    const bytes = chunk.bytes!;
+    if (bytes.length > MAX_ITEM_BYTES) throw new StateTooLargeError(`a buffered chunk of ${bytes.length} bytes`);
+    const { PutItemCommand } = await sdk.dynamoDb();
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: { S: chunk.key }, events: { B: bytes }, expiresAt: { N: expiresAt } },
+      }),
+    );
+    chunk.written = true;
+  }
+
   async putOnce(key: string, value: object): Promise<void> {
     await this.write(key, pack(JSON.stringify(value)), [], null, this.expiresAt());
   }
@@ -191,12 +238,12 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   private async write(
     key: string,
     state: Buffer,
-    chunks: Uint8Array[],
+    chunkKeys: string[],
     expectedVersion: number | null,
     expiresAt: string,
   ) {
-    const bytes = chunks.reduce((n, c) => n + c.length, state.length);
-    if (bytes > MAX_STATE_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
+    const bytes = chunkKeys.reduce((n, k) => n + k.length, state.length);
+    if (bytes > MAX_ITEM_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
     const { PutItemCommand, ConditionalCheckFailedException } = await sdk.dynamoDb();
     try {
       await this.client.send(
@@ -205,7 +252,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
           Item: {
             pk: { S: key },
             state: { B: state },
-            events: { L: chunks.map((c) => ({ B: c })) },
+            chunks: { L: chunkKeys.map((k) => ({ S: k })) },
             version: { N: String((expectedVersion ?? 0) + 1) },
             expiresAt: { N: expiresAt },
           },

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../detectors/index.js';
 import type { Alert } from '../../../forwarder/alerts/alert.js';
 import { buildAlert } from '../../../forwarder/alerts/build.js';
 import { type SessionGroup, sessionEventsOf } from '../../../forwarder/lambda/subscription.js';
+import { stampOf } from '../../../forwarder/stream/event-buffer.js';
 import { processSessionEvents, stateKey } from '../../../forwarder/stream/process-session.js';
 import type { ReplayedCommand, SessionEvent } from '../../../forwarder/stream/session-replay.js';
 import {
@@ -119,19 +126,72 @@ describe('DynamoDbSessionStateStore', () => {
     expect(raw.Item?.state?.B?.[0]).toBe(0x1f); // gzip
   });
 
-  it('keeps buffered events apart from the state and gives them back as they were', async () => {
+  it('writes each buffered chunk once, in its own item, and gives the events back as they were', async () => {
+    const { name } = await newStore();
+    const written: string[] = [];
+    const counting = {
+      send: (command: { input: { Item?: Record<string, AttributeValue> } }) => {
+        if (command instanceof PutItemCommand) written.push(command.input.Item!.pk!.S!);
+        return db.client.send(command as PutItemCommand);
+      },
+    } as unknown as Pick<DynamoDBClient, 'send'>;
+    const store = new DynamoDbSessionStateStore(counting, name, 7 * 86_400, NOW);
+    const events = streamEvents(MALLORY);
+    const { deps } = recordingDeps(store);
+    for (const e of events) await processSessionEvents('stream', MALLORY, [e], deps);
+
+    const key = stateKey('stream', MALLORY);
+    const chunkWrites = written.filter((k) => k.startsWith(`${key}#chunk#`));
+    expect(chunkWrites.length).toBe(events.length); // one chunk a delivery, written once
+    expect(new Set(chunkWrites).size).toBe(events.length);
+    const raw = await db.client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: key } } }));
+    expect(raw.Item?.chunks?.L?.map((c) => c.S)).toEqual(chunkWrites); // named, in order
+    expect(raw.Item?.events).toBeUndefined();
+
+    const saved = await otherInstance(name).get(key);
+    const buffered = saved!.item.replay.buffer.flatMap((c) => c.events());
+    expect(buffered.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(buffered).toEqual(events);
+  });
+
+  it('reads a state whose chunk item is gone (expired) with that chunk empty, the rest intact', async () => {
     const { store, name } = await newStore();
     const events = streamEvents(MALLORY);
     const { deps } = recordingDeps(store);
     for (const e of events) await processSessionEvents('stream', MALLORY, [e], deps);
-    const saved = await otherInstance(name).get(stateKey('stream', MALLORY));
-    const buffered = saved!.item.replay.buffer.flatMap((c) => c.events());
-    expect(buffered.map((e) => e.id)).toEqual(events.map((e) => e.id));
-    expect(buffered).toEqual(events);
-    const raw = await db.client.send(
-      new GetItemCommand({ TableName: name, Key: { pk: { S: stateKey('stream', MALLORY) } } }),
+    const key = stateKey('stream', MALLORY);
+    const raw = await db.client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: key } } }));
+    const gone = raw.Item!.chunks!.L![1]!.S!;
+    await db.client.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: gone } } }));
+    const read = await otherInstance(name).get(key);
+    expect(read!.item.replay.buffer.map((c) => c.events().length)).toEqual(events.map((_, i) => (i === 1 ? 0 : 1)));
+  });
+
+  it('reads a state written with its chunks inline (before they had items) and moves them out on its next write', async () => {
+    const { store, name } = await newStore();
+    const events = streamEvents(MALLORY).slice(0, 3);
+    // the item as the store wrote it then: the state's JSON with each chunk's stamps, each chunk's events inline
+    const meta = { ...item(1), replay: { ...item(1).replay, buffer: events.map((e) => [stampOf(e)]) } };
+    await db.client.send(
+      new PutItemCommand({
+        TableName: name,
+        Item: {
+          pk: { S: 's' },
+          state: { B: gzipSync(JSON.stringify(meta)) },
+          events: { L: events.map((e) => ({ B: gzipSync(JSON.stringify([e])) })) },
+          version: { N: '4' },
+          expiresAt: { N: '9999999999' },
+        },
+      }),
     );
-    expect(raw.Item?.events?.L?.length).toBe(events.length); // one chunk a delivery
+    const read = await store.get('s');
+    expect(read?.version).toBe(4);
+    expect(read!.item.replay.buffer.flatMap((c) => c.events())).toEqual(events);
+    expect(await store.put('s', read!.item, 4)).toBe(true);
+    const raw = await db.client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 's' } } }));
+    expect(raw.Item?.chunks?.L).toHaveLength(3);
+    const again = await otherInstance(name).get('s');
+    expect(again!.item.replay.buffer.flatMap((c) => c.events())).toEqual(events);
   });
 
   it('takes back a state it wrote itself without decoding it, and only while the table still holds that write', async () => {
