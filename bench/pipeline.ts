@@ -140,6 +140,8 @@ async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ value: T; byt
 /** Request units the state table consumed, as on-demand DynamoDB bills them. */
 export interface TableUnits {
   writeUnits: number;
+  /** Of which the buffered chunks' items (the rest: the sessions' own items). */
+  chunkWriteUnits: number;
   readUnits: number;
   puts: number;
 }
@@ -173,7 +175,9 @@ function inMemoryStateTable(units: TableUnits): Pick<DynamoDBClient, 'send'> {
       return { Item: item };
     }
     const { Item, ConditionExpression, ExpressionAttributeValues } = command.input;
-    units.writeUnits += Math.max(1, Math.ceil(itemBytes(Item!) / 1024));
+    const written = Math.max(1, Math.ceil(itemBytes(Item!) / 1024));
+    units.writeUnits += written;
+    if (Item!.pk!.S!.includes('#chunk#')) units.chunkWriteUnits += written;
     units.puts++;
     const current = items.get(Item!.pk!.S!);
     const expected = ExpressionAttributeValues?.[':v']?.N; // 'version = :v', else 'attribute_not_exists(pk)'
@@ -224,7 +228,7 @@ export async function lambdaRuntime(corpus: Corpus): Promise<LambdaRig> {
   };
   let commands = 0;
   let alerts = 0;
-  const stateTable: TableUnits = { writeUnits: 0, readUnits: 0, puts: 0 };
+  const stateTable: TableUnits = { writeUnits: 0, chunkWriteUnits: 0, readUnits: 0, puts: 0 };
   const rt: Runtime = {
     ...base,
     states: new DynamoDbSessionStateStore(inMemoryStateTable(stateTable), 'sessionwatch-bench-state'),

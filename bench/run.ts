@@ -459,13 +459,14 @@ const stateCost = tableCost(mixed.bytes.log, streamLambda.stateTable!);
 const longStateCost = tableCost(longStream.bytes.payload, longStreamLambda.stateTable!);
 print(
   table(
-    `Session state table, DynamoDB on-demand ($${PRICES.dynamoDbWriteUnits}/M write units, $${PRICES.dynamoDbReadUnits}/M read units): the stream path's reordering state, rewritten at each delivery`,
-    ['corpus', 'state writes', 'write units per GB', 'read units per GB', '$ per GB'],
+    `Session state table, DynamoDB on-demand ($${PRICES.dynamoDbWriteUnits}/M write units, $${PRICES.dynamoDbReadUnits}/M read units): the stream path's reordering state: each delivery writes the session's item and its events once`,
+    ['corpus', 'puts', 'write units per GB', 'of which event chunks', 'read units per GB', '$ per GB'],
     [
       [
         'mixed (per GB of S3 transcript)',
         streamLambda.stateTable!.puts,
         stateCost.writeUnitsPerGB,
+        percent(streamLambda.stateTable!.chunkWriteUnits / streamLambda.stateTable!.writeUnits),
         stateCost.readUnitsPerGB,
         stateCost.dollarsPerGB,
       ],
@@ -473,6 +474,7 @@ print(
         'long-stream (per GB of payload JSON)',
         longStreamLambda.stateTable!.puts,
         longStateCost.writeUnitsPerGB,
+        percent(longStreamLambda.stateTable!.chunkWriteUnits / longStreamLambda.stateTable!.writeUnits),
         longStateCost.readUnitsPerGB,
         longStateCost.dollarsPerGB,
       ],
