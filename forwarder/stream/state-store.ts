@@ -147,13 +147,29 @@ const isStoredChunk = (p: unknown): p is StoredChunk =>
 const eventsOfChunk = (c: StoredChunk) => (c.bytes ? gunzipEvents(c.bytes) : []);
 
 /**
+ * The parts of a replay state that change only when its buffer folds (the base and mid snapshots, the folded ids):
+ * once large, each goes in an item of its own named by a digest of its JSON, written when it changes, so a delivery
+ * that only moves the head rewrites the head and the stamps, not a long session's ~6 KB (gzipped) of fold state.
+ */
+const FOLD_PARTS = ['base', 'mid', 'foldedIds'] as const;
+const MIN_PART_CHARS = 1024;
+interface PartRef {
+  $part: string;
+}
+const isPartRef = (v: unknown): v is PartRef =>
+  typeof v === 'object' && v !== null && typeof (v as PartRef).$part === 'string';
+
+/**
  * One item per session in the state table (`pk`, TTL on `expiresAt`): the state gzipped in `state`, the keys of its
  * buffered chunks in `chunks` (each chunk an item of its own: `events`, gzipped), and `version` for conditional
- * writes, so concurrent or retried invocations never overwrite each other's work. Items written before chunks had
- * their own (the chunks inline, in the list `events`) are read as well.
+ * writes, so concurrent or retried invocations never overwrite each other's work. A long session's fold state is
+ * named in `state` too, each part an item of its own (`part`, gzipped). Chunks and parts are written before the item
+ * that names them. Items written before chunks had their own (the chunks inline, in the list `events`) are read as
+ * well.
  */
 export class DynamoDbSessionStateStore implements SessionStateStore {
   private readonly written = new WrittenStates();
+  private readonly knownParts = new Set<string>();
 
   constructor(
     private readonly client: Pick<DynamoDBClient, 'send'>,
@@ -176,13 +192,18 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
       return { item: joined(meta, inline, gunzipEvents), version: Number(version) };
     }
     const chunks = await Promise.all(refs.map((r) => this.readChunk(r.S ?? '')));
-    return { item: joined(meta, chunks, eventsOfChunk), version: Number(version) };
+    const read = joined(meta, chunks, eventsOfChunk);
+    return { item: { ...read, replay: await this.withParts(read.replay) }, version: Number(version) };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
-    const { meta, chunks } = split(item, (events) => this.newChunk(key, events), isStoredChunk);
+    const { replay, parts } = this.withoutParts(key, item.replay);
+    const { meta, chunks } = split({ ...item, replay }, (events) => this.newChunk(key, events), isStoredChunk);
     const expiresAt = this.expiresAt();
-    await Promise.all(chunks.filter((c) => !c.written).map((c) => this.writeChunk(c, expiresAt)));
+    await Promise.all([
+      ...chunks.filter((c) => !c.written).map((c) => this.writeChunk(c, expiresAt)),
+      ...parts.map((p) => this.writePart(p, expiresAt)),
+    ]);
     const keys = chunks.map((c) => c.key);
     const saved = await this.write(key, pack(meta), keys, expectedVersion, expiresAt);
     if (saved) this.written.set(key, item, (expectedVersion ?? 0) + 1, expiresAt);
@@ -205,6 +226,64 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
 
   private async readChunk(key: string): Promise<StoredChunk> {
     return { key, bytes: (await this.read(key))?.events?.B, written: true };
+  }
+
+  /** The replay state with its large fold parts replaced by the names of their items (and those not yet written). */
+  private withoutParts(
+    key: string,
+    replay: ReplayState,
+  ): { replay: ReplayState; parts: { key: string; json: string }[] } {
+    const out: Record<string, unknown> = { ...replay };
+    const parts: { key: string; json: string }[] = [];
+    for (const name of FOLD_PARTS) {
+      const value = replay[name];
+      if (value === null || value === undefined) continue;
+      const json = JSON.stringify(value);
+      if (json.length < MIN_PART_CHARS) continue;
+      const part = `${key}#part#${hash('sha256', json, 'base64url').slice(0, 32)}`;
+      out[name] = { $part: part } satisfies PartRef;
+      if (!this.knownParts.has(part)) parts.push({ key: part, json });
+    }
+    return { replay: out as unknown as ReplayState, parts };
+  }
+
+  /** The replay state with the fold parts it names read back from their items. */
+  private async withParts(replay: ReplayState): Promise<ReplayState> {
+    const out: Record<string, unknown> = { ...replay };
+    const names = FOLD_PARTS.filter((n) => isPartRef(out[n]));
+    const values = await Promise.all(names.map((n) => this.readPart((out[n] as PartRef).$part)));
+    names.forEach((n, i) => {
+      out[n] = values[i];
+    });
+    return out as unknown as ReplayState;
+  }
+
+  private async readPart(key: string): Promise<unknown> {
+    const bytes = (await this.read(key))?.part?.B;
+    // written before the item naming it, and kept for the same TTL of days: gone only if a session outlived it
+    if (!bytes) throw new Error(`session state part ${key} is missing (expired?)`);
+    this.remember(key);
+    return JSON.parse(gunzipSync(bytes).toString('utf8'));
+  }
+
+  /** Unconditional, like a chunk: the same JSON, the same key. */
+  private async writePart(part: { key: string; json: string }, expiresAt: string): Promise<void> {
+    const bytes = pack(part.json);
+    if (bytes.length > MAX_ITEM_BYTES) throw new StateTooLargeError(`a state part of ${bytes.length} bytes`);
+    const { PutItemCommand } = await sdk.dynamoDb();
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: { pk: { S: part.key }, part: { B: bytes }, expiresAt: { N: expiresAt } },
+      }),
+    );
+    this.remember(part.key);
+  }
+
+  /** Parts this instance wrote or read lately: they need no writing again (the last few thousand). */
+  private remember(key: string): void {
+    if (this.knownParts.size >= 4096) this.knownParts.clear();
+    this.knownParts.add(key);
   }
 
   /** A chunk's item is named by the session and a digest of its bytes: the same events, the same item. */

@@ -16,7 +16,12 @@ import { buildAlert } from '../../../forwarder/alerts/build.js';
 import { type SessionGroup, sessionEventsOf } from '../../../forwarder/lambda/subscription.js';
 import { stampOf } from '../../../forwarder/stream/event-buffer.js';
 import { processSessionEvents, stateKey } from '../../../forwarder/stream/process-session.js';
-import type { ReplayedCommand, SessionEvent } from '../../../forwarder/stream/session-replay.js';
+import {
+  emptyReplayState,
+  type ReplayedCommand,
+  replayDelivery,
+  type SessionEvent,
+} from '../../../forwarder/stream/session-replay.js';
 import {
   DynamoDbSessionStateStore,
   MemorySessionStateStore,
@@ -27,6 +32,7 @@ import {
 import type { SubscriptionPayload } from '../../../forwarder/transcript/log-events.js';
 import { fixturesDir, sessionsDir } from '../../helpers/paths.js';
 import { startDynamoDb } from '../sinks/helpers/emulators.js';
+import { longStreamGroup } from './helpers.js';
 
 /**
  * The streaming path's per-session state in DynamoDB (dynalite): conditional writes keep concurrent and retried
@@ -152,6 +158,49 @@ describe('DynamoDbSessionStateStore', () => {
     const buffered = saved!.item.replay.buffer.flatMap((c) => c.events());
     expect(buffered.map((e) => e.id)).toEqual(events.map((e) => e.id));
     expect(buffered).toEqual(events);
+  });
+
+  it("writes a long session's fold state (base, mid, folded ids) only when a fold changes it, and reads it back", async () => {
+    const { name } = await newStore();
+    const partWrites: string[] = [];
+    const counting = {
+      send: (command: { input: { Item?: Record<string, AttributeValue> } }) => {
+        const key = command instanceof PutItemCommand ? command.input.Item!.pk!.S! : '';
+        if (key.includes('#part#')) partWrites.push(key);
+        return db.client.send(command as PutItemCommand);
+      },
+    } as unknown as Pick<DynamoDBClient, 'send'>;
+    const store = new DynamoDbSessionStateStore(counting, name, 7 * 86_400, NOW);
+    const group = longStreamGroup();
+    const limits = { maxEvents: 4, maxChars: 512 * 1024 };
+    let state = emptyReplayState('stream', group.sessionId);
+    let version: number | null = null;
+    const folds = new Set<string>();
+    for (const e of group.events) {
+      state = replayDelivery(state, [e], engine, limits).state;
+      folds.add(JSON.stringify([state.base, state.mid, state.foldedIds]));
+      expect(await store.put('long', { replay: state, alerted: [], outbox: [] }, version)).toBe(true);
+      version = (version ?? 0) + 1;
+    }
+    // one write per new value of a large part, a small fraction of the deliveries
+    expect(partWrites.length).toBeGreaterThan(0);
+    expect(partWrites.length).toBeLessThanOrEqual(3 * folds.size);
+    expect(new Set(partWrites).size).toBe(partWrites.length);
+    expect(folds.size).toBeLessThan(group.events.length / 2);
+    const raw = await db.client.send(new GetItemCommand({ TableName: name, Key: { pk: { S: 'long' } } }));
+    expect(JSON.parse(gunzipSync(raw.Item!.state!.B!).toString()).replay.base).toHaveProperty('$part');
+
+    const read = await otherInstance(name).get('long');
+    const { buffer, ...rest } = read!.item.replay;
+    const { buffer: wrote, ...expected } = state;
+    expect(rest).toEqual(expected);
+    expect(buffer.flatMap((c) => c.events())).toEqual(wrote.flatMap((c) => c.events()));
+    // and the session goes on from what was read as from what was written
+    const next = group.events.at(-1)!;
+    const later = { ...next, id: `${next.id}-later`, timestamp: next.timestamp + 1000 };
+    expect(replayDelivery(read!.item.replay, [later], engine, limits).state.head).toEqual(
+      replayDelivery(state, [later], engine, limits).state.head,
+    );
   });
 
   it('reads a state whose chunk item is gone (expired) with that chunk empty, the rest intact', async () => {
