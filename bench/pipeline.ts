@@ -180,8 +180,14 @@ function inMemoryStateTable(units: TableUnits): Pick<DynamoDBClient, 'send'> {
     if (Item!.pk!.S!.includes('#chunk#')) units.chunkWriteUnits += written;
     units.puts++;
     const current = items.get(Item!.pk!.S!);
-    const expected = ExpressionAttributeValues?.[':v']?.N; // 'version = :v', else 'attribute_not_exists(pk)'
-    if (ConditionExpression && (expected === undefined ? current : current?.version?.N !== expected))
+    // 'version = :v' (and 'expiresAt = :s'), else 'attribute_not_exists(pk)'
+    const expected = ExpressionAttributeValues?.[':v']?.N;
+    const stamp = ExpressionAttributeValues?.[':s']?.N;
+    const holds =
+      expected === undefined
+        ? !current
+        : current?.version?.N === expected && (stamp === undefined || current?.expiresAt?.N === stamp);
+    if (ConditionExpression && !holds)
       throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
     items.set(Item!.pk!.S!, Item!);
     return {};

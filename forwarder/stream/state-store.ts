@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Alert } from '../alerts/alert.js';
 import { sdk } from '../aws/clients.js';
 import { type BufferChunk, type EventStamp, packedChunk } from './event-buffer.js';
@@ -59,9 +59,9 @@ function joined<P>(meta: string, chunks: readonly P[], decode: (packed: P) => Se
 }
 
 /**
- * The states this process wrote last, by key. A delivery of a session usually follows one this process handled: if
- * the store still holds the version written (and `stamp` says it was this write, not a later item that came to the
- * same version after the first expired), the state is taken as it was written instead of decoded again.
+ * The states this process wrote (or, for the DynamoDB store, read) last, by key, with their version and TTL stamp. A
+ * delivery of a session usually follows one this process handled: its state is at hand, not decoded again. The
+ * stamp tells this write from a later item that came to the same version after the first expired.
  */
 class WrittenStates {
   private readonly items = new Map<string, { item: SessionStateItem; version: number; stamp: string }>();
@@ -71,6 +71,15 @@ class WrittenStates {
   get(key: string, version: number, stamp: string): SessionStateItem | null {
     const hit = this.items.get(key);
     return hit && hit.version === version && hit.stamp === stamp ? hit.item : null;
+  }
+
+  /** The last state this process wrote or read under `key`, whatever the store holds now. */
+  latest(key: string): { item: SessionStateItem; version: number; stamp: string } | null {
+    return this.items.get(key) ?? null;
+  }
+
+  forget(key: string): void {
+    this.items.delete(key);
   }
 
   set(key: string, item: SessionStateItem, version: number, stamp: string): void {
@@ -178,22 +187,32 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The state this instance last wrote or read under `key`, without reading the table (a session's deliveries mostly
+   * come to the instance that handled the one before): if another writer moved the item on meanwhile, the put over it
+   * fails on its version and stamp, and the next get reads the table.
+   */
   async get(key: string): Promise<VersionedItem | null> {
+    const known = this.written.latest(key);
+    if (known) return { item: known.item, version: known.version };
     const item = await this.read(key);
     const state = item?.state?.B;
     const version = item?.version?.N;
     if (!state || !version) return null;
-    const cached = this.written.get(key, Number(version), item?.expiresAt?.N ?? '');
-    if (cached) return { item: cached, version: Number(version) };
-    const meta = gunzipSync(state).toString('utf8');
-    const refs = item?.chunks?.L;
+    const decoded = await this.decode(gunzipSync(state).toString('utf8'), item);
+    this.written.set(key, decoded, Number(version), item?.expiresAt?.N ?? '');
+    return { item: decoded, version: Number(version) };
+  }
+
+  private async decode(meta: string, item: Record<string, AttributeValue>): Promise<SessionStateItem> {
+    const refs = item.chunks?.L;
     if (!refs) {
-      const inline = (item?.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
-      return { item: joined(meta, inline, gunzipEvents), version: Number(version) };
+      const inline = (item.events?.L ?? []).map((c) => c.B ?? new Uint8Array());
+      return joined(meta, inline, gunzipEvents);
     }
     const chunks = await Promise.all(refs.map((r) => this.readChunk(r.S ?? '')));
     const read = joined(meta, chunks, eventsOfChunk);
-    return { item: { ...read, replay: await this.withParts(read.replay) }, version: Number(version) };
+    return { ...read, replay: await this.withParts(read.replay) };
   }
 
   async put(key: string, item: SessionStateItem, expectedVersion: number | null): Promise<boolean> {
@@ -205,8 +224,12 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
       ...parts.map((p) => this.writePart(p, expiresAt)),
     ]);
     const keys = chunks.map((c) => c.key);
-    const saved = await this.write(key, pack(meta), keys, expectedVersion, expiresAt);
+    // over the very write or read the state came from: its version, and its stamp when this instance knows it
+    const known = this.written.latest(key);
+    const stamp = expectedVersion !== null && known?.version === expectedVersion ? known.stamp : null;
+    const saved = await this.write(key, pack(meta), keys, expectedVersion, expiresAt, stamp);
     if (saved) this.written.set(key, item, (expectedVersion ?? 0) + 1, expiresAt);
+    else this.written.forget(key);
     return saved;
   }
 
@@ -307,7 +330,7 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
   }
 
   async putOnce(key: string, value: object): Promise<void> {
-    await this.write(key, pack(JSON.stringify(value)), [], null, this.expiresAt());
+    await this.write(key, pack(JSON.stringify(value)), [], null, this.expiresAt(), null);
   }
 
   /** The TTL attribute of an item written now (seconds, as DynamoDB's TTL wants them). */
@@ -315,13 +338,17 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     return String(Math.floor(this.now() / 1000) + this.ttlSeconds);
   }
 
-  /** A conditional put: over `expectedVersion`, or only where no item is (null). False when the condition failed. */
+  /**
+   * A conditional put: over `expectedVersion` (and the TTL stamp `stamp` that write set, when known: not an item that
+   * expired and came back to the same version), or only where no item is (null). False when the condition failed.
+   */
   private async write(
     key: string,
     state: Buffer,
     chunkKeys: string[],
     expectedVersion: number | null,
     expiresAt: string,
+    stamp: string | null,
   ) {
     const bytes = chunkKeys.reduce((n, k) => n + k.length, state.length);
     if (bytes > MAX_ITEM_BYTES) throw new StateTooLargeError(`session state of ${bytes} bytes`);
@@ -339,10 +366,15 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
           },
           ...(expectedVersion === null
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: 'version = :v',
-                ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } },
-              }),
+            : stamp === null
+              ? {
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': { N: String(expectedVersion) } },
+                }
+              : {
+                  ConditionExpression: 'version = :v AND expiresAt = :s',
+                  ExpressionAttributeValues: { ':v': { N: String(expectedVersion) }, ':s': { N: stamp } },
+                }),
         }),
       );
       return true;

@@ -243,26 +243,41 @@ describe('DynamoDbSessionStateStore', () => {
     expect(again!.item.replay.buffer.flatMap((c) => c.events())).toEqual(events);
   });
 
-  it('takes back a state it wrote itself without decoding it, and only while the table still holds that write', async () => {
-    const { store, name } = await newStore();
+  it('takes back the state it last wrote or read without reading the table; a put over it fails once the table moved on', async () => {
+    const { name } = await newStore();
+    let reads = 0;
+    const counting = {
+      send: (command: GetItemCommand | PutItemCommand) => {
+        if (command instanceof GetItemCommand) reads++;
+        return db.client.send(command as PutItemCommand);
+      },
+    } as unknown as Pick<DynamoDBClient, 'send'>;
+    const store = new DynamoDbSessionStateStore(counting, name, 7 * 86_400, NOW);
     const mine = item(1);
     expect(await store.put('s', mine, null)).toBe(true);
-    expect((await store.get('s'))?.item).toBe(mine); // the object written: nothing decoded
+    expect((await store.get('s'))?.item).toBe(mine); // the object written: nothing read, nothing decoded
+    expect(reads).toBe(0);
 
     const other = otherInstance(name);
     const read = await other.get('s');
     expect(read?.item).not.toBe(mine);
-    expect(read?.item).toEqual(mine);
+    expect(read).toEqual({ item: mine, version: 1 });
     expect(await other.put('s', item(2), 1)).toBe(true);
-    expect(await store.get('s')).toEqual({ item: item(2), version: 2 }); // a newer version: read from the table
+    // this instance still offers what it wrote; writing over it fails, and the next get reads the newer version
+    expect(await store.get('s')).toEqual({ item: item(1), version: 1 });
+    expect(await store.put('s', item(9), 1)).toBe(false);
+    expect(await store.get('s')).toEqual({ item: item(2), version: 2 });
+    expect(reads).toBe(1);
+    expect(await store.put('s', item(3), 2)).toBe(true); // over the version it read
 
     // the item expires and another instance starts the session's state again, up to the version this one wrote
-    expect(await store.put('s', item(3), 2)).toBe(true);
     await db.client.send(new DeleteItemCommand({ TableName: name, Key: { pk: { S: 's' } } }));
     const later = otherInstance(name, () => NOW() + 8 * 86_400_000);
     for (let n = 4, version: number | null = null; n <= 6; n++, version = (version ?? 0) + 1) {
       expect(await later.put('s', item(n), version)).toBe(true);
     }
+    // same version (3), another write: the TTL stamp tells them apart, so this instance's put fails and it reads again
+    expect(await store.put('s', item(7), 3)).toBe(false);
     expect(await store.get('s')).toEqual({ item: item(6), version: 3 });
   });
 
