@@ -289,17 +289,8 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     return JSON.parse(gunzipSync(bytes).toString('utf8'));
   }
 
-  /** Unconditional, like a chunk: the same JSON, the same key. */
   private async writePart(part: { key: string; json: string }, expiresAt: string): Promise<void> {
-    const bytes = pack(part.json);
-    if (bytes.length > MAX_ITEM_BYTES) throw new StateTooLargeError(`a state part of ${bytes.length} bytes`);
-    const { PutItemCommand } = await sdk.dynamoDb();
-    await this.client.send(
-      new PutItemCommand({
-        TableName: this.table,
-        Item: { pk: { S: part.key }, part: { B: bytes }, expiresAt: { N: expiresAt } },
-      }),
-    );
+    await this.writeWhole(part.key, 'part', pack(part.json), expiresAt);
     this.remember(part.key);
   }
 
@@ -315,18 +306,25 @@ export class DynamoDbSessionStateStore implements SessionStateStore {
     return { key: `${key}#chunk#${hash('sha256', bytes, 'base64url').slice(0, 32)}`, bytes, written: false };
   }
 
-  /** Unconditional: a retried or concurrent delivery writes the same bytes under the same key. */
   private async writeChunk(chunk: StoredChunk, expiresAt: string): Promise<void> {
-    const bytes = chunk.bytes!;
-    if (bytes.length > MAX_ITEM_BYTES) throw new StateTooLargeError(`a buffered chunk of ${bytes.length} bytes`);
+    await this.writeWhole(chunk.key, 'events', chunk.bytes!, expiresAt);
+    chunk.written = true;
+  }
+
+  /**
+   * A chunk's or a part's item, put unconditionally: its key is a digest of what it holds, so a retried or concurrent
+   * delivery writes the same bytes under the same key.
+   */
+  private async writeWhole(key: string, attribute: 'events' | 'part', bytes: Uint8Array, expiresAt: string) {
+    if (bytes.length > MAX_ITEM_BYTES)
+      throw new StateTooLargeError(`a state ${attribute} item of ${bytes.length} bytes`);
     const { PutItemCommand } = await sdk.dynamoDb();
     await this.client.send(
       new PutItemCommand({
         TableName: this.table,
-        Item: { pk: { S: chunk.key }, events: { B: bytes }, expiresAt: { N: expiresAt } },
+        Item: { pk: { S: key }, [attribute]: { B: bytes }, expiresAt: { N: expiresAt } },
       }),
     );
-    chunk.written = true;
   }
 
   async putOnce(key: string, value: object): Promise<void> {
