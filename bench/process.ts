@@ -138,25 +138,13 @@ export async function coldStart(runs: number, sdkPackages: readonly string[]): P
     await m.handler({ ping: true }, { awsRequestId: 'bench', getRemainingTimeInMillis: () => 60000 });
     const t2 = performance.now();
     console.log(JSON.stringify({ importMs: t1 - t0, importCpuMs: c1 - c0, firstInvocationMs: t2 - t1, processMs: t2 }));`;
-  const samples: Omit<ColdStart, 'runs'>[] = [];
-  for (let i = 0; i < runs; i++) {
-    const { code, stdout, stderr } = await run(['--input-type=module', '-e', probe], lambdaEnvironment());
-    const line = stdout.split('\n').find((l) => l.startsWith('{"importMs"'));
-    if (code !== 0 || !line) throw new Error(`cold start run failed (${code}): ${stderr.slice(-800)}`);
-    samples.push(JSON.parse(line));
-  }
+  const samples = await probeRuns<Omit<ColdStart, 'runs'>>(runs, probe, 'importMs', lambdaEnvironment());
   const split = `const t0 = performance.now();
     await Promise.all(${JSON.stringify(sdkPackages)}.map((p) => import(p)));
     const t1 = performance.now();
     await import(${JSON.stringify(pathToFileURL(LAMBDA).href)});
     console.log(JSON.stringify({ sdkMs: t1 - t0, bundleMs: performance.now() - t1 }));`;
-  const splits: { sdkMs: number; bundleMs: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const { code, stdout, stderr } = await run(['--input-type=module', '-e', split], lambdaEnvironment(), ROOT);
-    const line = stdout.split('\n').find((l) => l.startsWith('{"sdkMs"'));
-    if (code !== 0 || !line) throw new Error(`cold start run failed (${code}): ${stderr.slice(-800)}`);
-    splits.push(JSON.parse(line));
-  }
+  const splits = await probeRuns<{ sdkMs: number; bundleMs: number }>(runs, split, 'sdkMs', lambdaEnvironment(), ROOT);
   const delivery = JSON.stringify(
     (
       JSON.parse(
@@ -172,16 +160,10 @@ export async function coldStart(runs: number, sdkPackages: readonly string[]): P
   const local: NodeJS.ProcessEnv = { ...lambdaEnvironment(), SESSIONWATCH_SINKS: 'stdout' };
   for (const table of ['SESSIONWATCH_IDENTITY_TABLE', 'SESSIONWATCH_STATE_TABLE', 'SESSIONWATCH_SPOOL'])
     delete local[table];
-  const deliveries: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const { code, stdout, stderr } = await run(['--input-type=module', '-e', first], local);
-    const line = stdout.split('\n').find((l) => l.startsWith('{"firstDeliveryMs"'));
-    if (code !== 0 || !line) throw new Error(`first delivery run failed (${code}): ${stderr.slice(-800)}`);
-    deliveries.push((JSON.parse(line) as { firstDeliveryMs: number }).firstDeliveryMs);
-  }
+  const deliveries = await probeRuns<{ firstDeliveryMs: number }>(runs, first, 'firstDeliveryMs', local);
   return {
     runs,
-    firstDeliveryMs: median(deliveries),
+    firstDeliveryMs: median(deliveries.map((d) => d.firstDeliveryMs)),
     sdkImportMs: median(splits.map((s) => s.sdkMs)),
     bundleAfterSdkMs: median(splits.map((s) => s.bundleMs)),
     importMs: median(samples.map((s) => s.importMs)),
@@ -189,6 +171,24 @@ export async function coldStart(runs: number, sdkPackages: readonly string[]): P
     firstInvocationMs: median(samples.map((s) => s.firstInvocationMs)),
     processMs: median(samples.map((s) => s.processMs)),
   };
+}
+
+/** `runs` fresh `node` processes running `script` (an ES module), each printing one JSON line whose first key is `key`. */
+async function probeRuns<T>(
+  runs: number,
+  script: string,
+  key: string,
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { code, stdout, stderr } = await run(['--input-type=module', '-e', script], env, cwd);
+    const line = stdout.split('\n').find((l) => l.startsWith(`{"${key}"`));
+    if (code !== 0 || !line) throw new Error(`cold start run failed (${code}): ${stderr.slice(-800)}`);
+    out.push(JSON.parse(line) as T);
+  }
+  return out;
 }
 
 export interface BundleCheck {
