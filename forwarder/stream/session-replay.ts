@@ -229,10 +229,10 @@ function foldThenResume(
   engine: Engine,
   duplicates: number,
 ): ReplayResult {
-  const { folded, kept } = splitBuffer(previous.buffer, fold);
-  const events = eventsOf(folded);
+  const cut = splitBuffer(previous.buffer, fold);
+  const events = eventsOf(cut.folded);
   const base = replayFrom(previous, previous.base, events, engine, { freshFrom: fold, foldAfter: fold }).head;
-  return folding(resumeAtHead(previous, kept, base, midAtHead(previous, kept), newEvents, engine, duplicates), folded);
+  return foldOnto(previous, cut, base, newEvents, engine, duplicates);
 }
 
 /**
@@ -246,21 +246,23 @@ function foldAtMid(
   engine: Engine,
   duplicates: number,
 ): ReplayResult {
-  const { folded, kept } = splitBuffer(previous.buffer, mid.at);
-  return folding(
-    resumeAtHead(previous, kept, mid.point, midAtHead(previous, kept), newEvents, engine, duplicates),
-    folded,
-  );
+  return foldOnto(previous, splitBuffer(previous.buffer, mid.at), mid.point, newEvents, engine, duplicates);
 }
 
-/** After a fold, the previous head (the state after the events kept) is where the next fold will cut. */
-const midAtHead = (previous: ReplayState, kept: readonly BufferChunk[]) => ({
-  point: previous.head!,
-  at: stampsOf(kept).length,
-});
-
-/** The result with the folded chunks' events recorded as folded. */
-function folding(result: ReplayResult, folded: readonly BufferChunk[]): ReplayResult {
+/**
+ * A fold onto `base` (the state after the folded events): the new events resume at the head, the previous head
+ * (the state after the events kept) is where the next fold will cut, and the folded events are recorded as folded.
+ */
+function foldOnto(
+  previous: ReplayState,
+  { folded, kept }: { folded: BufferChunk[]; kept: BufferChunk[] },
+  base: ReplayPoint | null,
+  newEvents: SessionEvent[],
+  engine: Engine,
+  duplicates: number,
+): ReplayResult {
+  const mid = { point: previous.head!, at: stampsOf(kept).length };
+  const result = resumeAtHead(previous, kept, base, mid, newEvents, engine, duplicates);
   recordFolded(result.state, stampsOf(folded));
   return result;
 }
