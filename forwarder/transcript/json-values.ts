@@ -58,17 +58,13 @@ export class JsonValueSplitter {
     while (i < b.length) {
       if (this.skippingLine) {
         const nl = b.indexOf('\n', i);
-        if (nl < 0) {
-          i = b.length;
-          break;
-        }
-        this.skippingLine = false;
-        i = nl + 1;
+        this.skippingLine = nl < 0;
+        i = nl < 0 ? b.length : nl + 1;
         continue;
       }
       if (this.inString) {
         i = this.skipString(b, i);
-        if (this.start >= 0 && !this.dropping && i - this.start > MAX_JSON_VALUE) this.tooLarge();
+        if (this.start >= 0) this.capAt(i);
         continue;
       }
       const c = b.charCodeAt(i);
@@ -109,7 +105,7 @@ export class JsonValueSplitter {
       else if (c === 0x7d || c === 0x5d) this.depth--;
       i++;
       if (this.depth <= 0 && !this.inString) this.finishValue(b, i);
-      else if (!this.dropping && i - this.start > MAX_JSON_VALUE) this.tooLarge();
+      else this.capAt(i);
     }
     this.scanned = i;
     this.compact();
@@ -145,8 +141,12 @@ export class JsonValueSplitter {
     this.depth = 0;
   }
 
-  /** Reports the value being read and drops it up to its end, wherever that is (it may be gigabytes away). */
-  private tooLarge(): void {
+  /**
+   * Once the value being read passes the cap at `i`: reports it and drops it up to its end, wherever that is (it may
+   * be gigabytes away).
+   */
+  private capAt(i: number): void {
+    if (this.dropping || i - this.start <= MAX_JSON_VALUE) return;
     this.out.push(new DecodeError('too-large', `a JSON value exceeds ${MAX_JSON_VALUE} characters`, this.where));
     this.dropping = true;
   }
